@@ -1,0 +1,18 @@
+# A thin wrapper: Meson builds, scripts/ does the rest.
+.PHONY: run check build clean bench
+
+run:
+	scripts/run.sh
+
+check:
+	scripts/check.sh
+
+build:
+	scripts/deps.sh build
+	scripts/build.sh build
+
+bench:
+	bench/run.sh
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Uncached article-page throughput, Dateline vs nginx serving the same page's
+# saved HTML from disk, measured in the same run with the same wrk settings.
+#
+#   bench/article.sh [ARTICLES] [RUNS]     defaults: 10000 articles, 3 runs each
+#
+# Builds a release binary, makes a database (the demo newsroom plus ARTICLES
+# generated from the BBC corpus), starts both servers on loopback, alternates
+# wrk -t1 -c64 -d10s runs between them and prints medians. Raw wrk output and
+# a summary go to bench/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+articles=${1:-10000}
+runs=${2:-3}
+out=bench/results
+mkdir -p "$out"
+work=$(mktemp -d /tmp/dateline-bench.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; [[ -f $work/nginx.pid ]] && kill $(cat $work/nginx.pid) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+scripts/deps.sh bench
+scripts/build.sh build-release -Dbuildtype=release -Db_ndebug=true >/dev/null
+bin=build-release/dateline
+db=$out/bench-$articles.db
+if [[ ! -f $db ]]; then
+  rm -f "$db"*
+  start=$(date +%s.%N)
+  $bin demo --db "$db" >/dev/null
+  $bin bench-data --db "$db" --articles "$articles" --related
+  echo "database built in $(echo "$(date +%s.%N) - $start" | bc) s: $(du -h "$db" | cut -f1)"
+fi
+
+port_dl=18080 port_ng=18081
+$bin serve --db "$db" --listen 127.0.0.1:$port_dl --access-log "$work/dateline.access.log" \
+  2>"$work/dateline.log" &
+for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$port_dl/ && break; sleep 0.1; done
+
+# One article from the middle of the archive: the page a reader arrives at from a link.
+path=$(sqlite3 "$db" "SELECT '/' || c.slug || '/' || a.slug || '/' FROM articles a
+  JOIN categories c ON c.id = a.category_id WHERE a.status = 'published'
+  ORDER BY a.id LIMIT 1 OFFSET $((articles / 2))")
+mkdir -p "$work/www$path"
+curl -sf "http://127.0.0.1:$port_dl$path" -o "$work/www${path}index.html"
+bytes=$(stat -c %s "$work/www${path}index.html")
+
+cat >"$work/nginx.conf" <<NGINX
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx.error.log;
+events { worker_connections 1024; }
+http {
+  access_log $work/nginx.access.log;
+  types { text/html html; }
+  default_type text/html;
+  sendfile on;
+  tcp_nopush on;
+  server {
+    listen 127.0.0.1:$port_ng;
+    root $work/www;
+    index index.html;
+    etag on;
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf"
+for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port_ng$path" && break; sleep 0.1; done
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+log=$out/article-$stamp.txt
+{
+  echo "# article page, $articles generated articles + demo; $(nproc) cores; $(date -u)"
+  echo "# page: $path ($bytes bytes); wrk -t1 -c64 -d10s; dateline $($bin --version)"
+} >"$log"
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+dl=() ng=()
+for i in $(seq "$runs"); do
+  wrk -t1 -c64 -d10s "http://127.0.0.1:$port_dl$path" >"$work/dl.$i" 2>&1
+  wrk -t1 -c64 -d10s "http://127.0.0.1:$port_ng$path" >"$work/ng.$i" 2>&1
+  dl+=("$(rps "$work/dl.$i")") ng+=("$(rps "$work/ng.$i")")
+  { echo "## run $i dateline"; cat "$work/dl.$i"; echo "## run $i nginx"; cat "$work/ng.$i"; } >>"$log"
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+mdl=$(median "${dl[@]}") mng=$(median "${ng[@]}")
+rss=$(ps -o rss= -p "$(pgrep -f "serve --db $db" | head -1)" | tr -d ' ')
+summary="dateline median ${mdl} req/s (runs: ${dl[*]}); nginx median ${mng} req/s (runs: ${ng[*]}); ratio $(echo "scale=2; $mdl / $mng" | bc); dateline RSS ${rss} KiB after the runs"
+echo "$summary" | tee -a "$log"
+echo "raw output: $log"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `make check`: every test suite, on a normal build and under ASan+UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh test
+
+run_suites() {
+  local dir=$1
+  echo "== unit tests ($dir)"
+  meson test -C "$dir" --suite unit --print-errorlogs
+  echo "== black-box tests ($dir)"
+  DATELINE_BIN="$PWD/$dir/dateline" /usr/bin/python3 -m pytest -q tests/blackbox
+}
+
+scripts/build.sh build
+run_suites build
+
+# The sanitizer build: any leak, overflow or undefined behaviour fails the run.
+scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+  -Dbuildtype=debug
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+run_suites build-asan
+echo "== all suites passed"

@@ -1,0 +1,136 @@
+#include "core/compat.h"
+#include <sys/stat.h>
+#include "core/alloc.h"
+#include "core/err.h"
+#include "core/slice.h"
+#include "core/strbuf.h"
+#include "cli/cli.h"
+
+static void help(const char *cmd, const struct cli_opt *opts)
+{
+	printf("usage: dateline %s [options]\n\noptions:\n", cmd);
+	for (const struct cli_opt *o = opts; o->name; o++) {
+		struct strbuf flag = STRBUF_INIT, env = STRBUF_INIT;
+
+		strbuf_addf(&flag, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		strbuf_addstr(&env, "DATELINE_");
+		for (const char *c = o->name; *c; c++)
+			strbuf_addch(&env, *c == '-' ? '_' : (*c >= 'a' && *c <= 'z' ? *c - 32 : *c));
+		printf("  %-26s %s", flag.buf, o->help);
+		if (o->fallback)
+			printf(" (default: %s)", o->fallback);
+		printf(" [%s]\n", env.buf);
+		strbuf_release(&flag);
+		strbuf_release(&env);
+	}
+}
+
+static const char *from_env(const char *name)
+{
+	struct strbuf env = STRBUF_INIT;
+	const char *v;
+
+	strbuf_addstr(&env, "DATELINE_");
+	for (const char *c = name; *c; c++)
+		strbuf_addch(&env, *c == '-' ? '_' : (*c >= 'a' && *c <= 'z' ? *c - 32 : *c));
+	v = getenv(env.buf);
+	strbuf_release(&env);
+	return v && *v ? v : NULL;
+}
+
+int cli_parse(const char *cmd, int argc, char **argv, struct cli_opt *opts)
+{
+	for (struct cli_opt *o = opts; o->name; o++) {
+		const char *e = from_env(o->name);
+		o->value = e ? e : o->fallback;
+	}
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *eq;
+		struct cli_opt *o;
+		size_t n;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			help(cmd, opts);
+			exit(0);
+		}
+		if (strncmp(a, "--", 2)) {
+			fprintf(stderr, "dateline %s: unexpected argument '%s'\n", cmd, a);
+			return 2;
+		}
+		a += 2;
+		eq = strchr(a, '=');
+		n = eq ? (size_t)(eq - a) : strlen(a);
+		for (o = opts; o->name; o++)
+			if (strlen(o->name) == n && !strncmp(o->name, a, n))
+				break;
+		if (!o->name) {
+			fprintf(stderr, "dateline %s: unknown option '--%.*s' (see --help)\n", cmd,
+				(int)n, a);
+			return 2;
+		}
+		if (!o->arg) {
+			if (eq) {
+				fprintf(stderr, "dateline %s: option '--%s' takes no value\n", cmd, o->name);
+				return 2;
+			}
+			o->value = "1";
+		} else if (eq) {
+			o->value = eq + 1;
+		} else if (i + 1 < argc) {
+			o->value = argv[++i];
+		} else {
+			fprintf(stderr, "dateline %s: option '--%s' needs a value (%s)\n", cmd, o->name,
+				o->arg);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+const char *cli_get(const struct cli_opt *opts, const char *name)
+{
+	for (const struct cli_opt *o = opts; o->name; o++)
+		if (!strcmp(o->name, name))
+			return o->value;
+	assert(!"cli_get: unknown option");
+	return NULL;
+}
+
+int cli_uint(const struct cli_opt *opts, const char *name, unsigned min, unsigned max,
+	     unsigned *out)
+{
+	const char *v = cli_get(opts, name);
+	int64_t n;
+
+	if (!v)
+		return 0;
+	if (slice_to_int64(slice_cstr(v), min, max, &n)) {
+		fprintf(stderr, "dateline: --%s '%s': expected a whole number from %u to %u\n", name,
+			v, min, max);
+		return 2;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
+int cli_prepare_db_dir(const char *url)
+{
+	const char *path = url, *slash;
+	char *dir;
+	int rc = 0;
+
+	if (strstr(url, "://"))
+		return 0;
+	if (!strncmp(path, "sqlite:", 7))
+		path += 7;
+	slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return 0;
+	dir = xmemdupz(path, (size_t)(slash - path));
+	if (mkdir(dir, 0750) && errno != EEXIST) {
+		fprintf(stderr, "dateline: cannot create folder '%s': %s\n", dir, strerror(errno));
+		rc = 1;
+	}
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,42 @@
+/*
+ * cli.h - the `dateline` command line: subcommands and their options.
+ *
+ * Every option can also come from the environment as DATELINE_<NAME>
+ * (upper case, dashes as underscores); a flag wins over the environment.
+ */
+#ifndef DL_CLI_H
+#define DL_CLI_H
+
+#include "core/compat.h"
+
+#define CLI_DEFAULT_DB "./data/dateline.db"
+#define CLI_DEFAULT_LISTEN "127.0.0.1:8080"
+
+struct cli_opt {
+	const char *name;     /* long option without dashes, e.g. "db" */
+	const char *arg;      /* argument name for help, NULL for a switch */
+	const char *help;
+	const char *fallback; /* default value, or NULL */
+	const char *value;    /* after parsing: flag, else environment, else fallback */
+};
+
+/*
+ * Parse argv (after the subcommand) against `opts` (ending with a NULL
+ * name). Returns 0, or prints a one-line error naming the option and
+ * returns 2. Fills each opt's value.
+ */
+int cli_parse(const char *cmd, int argc, char **argv, struct cli_opt *opts);
+/* The value of option `name` (must exist in opts). */
+const char *cli_get(const struct cli_opt *opts, const char *name);
+/* Parse an unsigned option value in [min, max] or print an error; returns 0 or 2. */
+int cli_uint(const struct cli_opt *opts, const char *name, unsigned min, unsigned max,
+	     unsigned *out);
+/* Make sure a SQLite database's folder exists (no-op for other URLs). */
+int cli_prepare_db_dir(const char *url);
+
+int cmd_serve(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_bench_data(int argc, char **argv);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * serve.c - `dateline serve` and `dateline init`.
+ */
+#include "core/compat.h"
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+#include "core/err.h"
+#include "core/log.h"
+#include "core/strbuf.h"
+#include "core/timefmt.h"
+#include "core/tz.h"
+#include "cli/cli.h"
+#include "engine/engine.h"
+#include "http/http.h"
+#include "render/theme.h"
+#include "site/site.h"
+#include "store/store.h"
+
+static struct cli_opt serve_opts[] = {
+	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
+	{ "listen", "ADDR:PORT", "public listener", CLI_DEFAULT_LISTEN, NULL },
+	{ "theme", "DIR", "theme folder (default: the built-in theme)", NULL, NULL },
+	{ "threads", "N", "HTTP worker threads (0: one per core)", "0", NULL },
+	{ "timeout", "SECONDS", "close idle connections after this long", "30", NULL },
+	{ "max-connections", "N", "concurrent connection limit", "4096", NULL },
+	{ "access-log", "PATH", "access log file, '-' for stdout, 'off' for none", "-", NULL },
+	{ "flush-seconds", "N", "how often page views are written to the database", "10", NULL },
+	{ "log-level", "LEVEL", "debug, info, warning or error", "info", NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static int set_log_level(const char *v)
+{
+	static const char *const names[] = { "debug", "info", "warning", "error" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(v, names[i])) {
+			log_set_level((enum log_level)i);
+			return 0;
+		}
+	}
+	fprintf(stderr, "dateline: --log-level '%s': expected debug, info, warning or error\n", v);
+	return 2;
+}
+
+static FILE *open_access_log(const char *v, bool *close_it)
+{
+	FILE *f;
+
+	*close_it = false;
+	if (!strcmp(v, "off"))
+		return NULL;
+	if (!strcmp(v, "-"))
+		f = stdout;
+	else if (!(f = fopen(v, "a")))
+		return NULL;
+	else
+		*close_it = true;
+	setvbuf(f, NULL, _IOLBF, 0);  /* a line per request, visible to tail -f */
+	return f;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct http_server_config hc = { 0 };
+	struct engine_config ec = { 0 };
+	struct strbuf err = STRBUF_INIT;
+	struct engine *engine = NULL;
+	struct theme *theme = NULL;
+	struct site *site = NULL;
+	struct http_server *srv = NULL;
+	bool close_log = false;
+	sigset_t sigs;
+	int sig, rc = 1;
+	unsigned threads = 0, timeout = 30, maxconn = 4096, flush = 10;
+
+	if (cli_parse("serve", argc, argv, serve_opts) ||
+	    cli_uint(serve_opts, "threads", 0, 256, &threads) ||
+	    cli_uint(serve_opts, "timeout", 1, 3600, &timeout) ||
+	    cli_uint(serve_opts, "max-connections", 1, 1000000, &maxconn) ||
+	    cli_uint(serve_opts, "flush-seconds", 1, 3600, &flush) ||
+	    set_log_level(cli_get(serve_opts, "log-level")))
+		return 2;
+	/* Only the main thread's sigwait() sees these; every thread inherits the mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	ec.db_url = cli_get(serve_opts, "db");
+	ec.flush_seconds = flush;
+	if (cli_prepare_db_dir(ec.db_url) || !(engine = engine_new(&ec)))
+		goto out;
+	theme = theme_load(cli_get(serve_opts, "theme"), &err);
+	if (!theme) {
+		error("%s", err.buf);
+		goto out;
+	}
+	site = site_new(engine, theme);
+	hc.listen = cli_get(serve_opts, "listen");
+	hc.threads = threads;
+	hc.timeout_seconds = timeout;
+	hc.max_connections = maxconn;
+	hc.max_body = 0;  /* the public plane takes no request bodies */
+	hc.methods = SITE_METHODS;
+	hc.access_log = open_access_log(cli_get(serve_opts, "access-log"), &close_log);
+	hc.handler = site_handle;
+	hc.error_page = site_error_page;
+	hc.ctx = site;
+	if (!hc.access_log && strcmp(cli_get(serve_opts, "access-log"), "off")) {
+		error("cannot open access log '%s': %s", cli_get(serve_opts, "access-log"),
+		      strerror(errno));
+		goto out;
+	}
+	srv = http_server_start(&hc);
+	if (!srv)
+		goto out;
+	/* The real port (the listener may have asked for port 0). */
+	fprintf(stderr, "Dateline is serving the public site at http://%.*s:%d/ (database %s)\n",
+		(int)(strrchr(hc.listen, ':') - hc.listen), hc.listen, http_server_port(srv),
+		ec.db_url);
+	fflush(stderr);
+	sigwait(&sigs, &sig);
+	log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	rc = 0;
+out:
+	http_server_stop(srv);
+	site_free(site);
+	engine_free(engine);  /* writes the last page views */
+	theme_free(theme);
+	if (close_log)
+		fclose(hc.access_log);
+	strbuf_release(&err);
+	return rc;
+}
+
+static struct cli_opt init_opts[] = {
+	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
+	{ "title", "TEXT", "the site's name", NULL, NULL },
+	{ "tagline", "TEXT", "a line under the name", NULL, NULL },
+	{ "timezone", "ZONE", "IANA time zone for dates, e.g. Europe/London", NULL, NULL },
+	{ "locale", "TAG", "language of dates, e.g. en-US, en-GB, fr, de", NULL, NULL },
+	{ "posts-per-page", "N", "articles per archive page (1-100)", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+/* Validate then store each setting given on the command line. */
+static int init_settings(struct db *db)
+{
+	static const char *const names[] = { "title", "tagline", "timezone", "locale",
+					     "posts-per-page" };
+	static const char *const keys[] = { "title", "tagline", "timezone", "locale",
+					    "posts_per_page" };
+	unsigned per;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		const char *v = cli_get(init_opts, names[i]);
+		int rc;
+
+		if (!v)
+			continue;
+		if (!strcmp(names[i], "timezone")) {
+			struct tz *tz = tz_load(v);
+			if (!tz)
+				return error("--timezone '%s': not a known time zone", v);
+			tz_free(tz);
+		} else if (!strcmp(names[i], "locale") && !locale_find(v)) {
+			return error("--locale '%s': supported are en-US, en-GB, fr, de, es, it, pt, nl", v);
+		} else if (!strcmp(names[i], "posts-per-page") &&
+			   cli_uint(init_opts, "posts-per-page", 1, 100, &per)) {
+			return DL_INVALID;
+		} else if (!*v || strlen(v) > 200) {
+			return error("--%s: must be 1 to 200 characters", names[i]);
+		}
+		rc = store_setting_set(db, keys[i], v);
+		if (rc)
+			return rc;
+	}
+	return DL_OK;
+}
+
+int cmd_init(int argc, char **argv)
+{
+	const char *url;
+	struct db *db = NULL;
+	int rc;
+
+	if (cli_parse("init", argc, argv, init_opts))
+		return 2;
+	url = cli_get(init_opts, "db");
+	if (cli_prepare_db_dir(url) || db_open(url, &db))
+		return 1;
+	rc = store_migrate(db);
+	if (!rc)
+		rc = init_settings(db);
+	db_close(db);
+	if (rc)
+		return 1;
+	printf("dateline: database %s is ready\n", url);
+	return 0;
+}

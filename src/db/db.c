@@ -1,0 +1,410 @@
+#include "core/compat.h"
+#include <pthread.h>
+#include "core/alloc.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/strbuf.h"
+#include "db/driver.h"
+
+int db_open(const char *url, struct db **out)
+{
+	if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11))
+		return error("database '%.*s...': the PostgreSQL driver is not built into this version",
+			     (int)(strchr(url, ':') - url), url);
+	if (!strncmp(url, "sqlite:", 7))
+		url += 7;
+	return db_sqlite_driver.open(url, out);
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	for (size_t i = 0; i < db->cache_size; i++)
+		if (db->cache[i])
+			db->drv->finalize(db->cache[i]);
+	free(db->cache);
+	db->drv->close(db);
+}
+
+const char *db_driver_name(const struct db *db)
+{
+	return db->drv->name;
+}
+
+static size_t slot_of(const struct db *db, const char *sql)
+{
+	uintptr_t h = (uintptr_t)sql;
+
+	h ^= h >> 17;
+	h *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 7) & (db->cache_size - 1);
+}
+
+static void cache_insert(struct db *db, struct db_stmt *st)
+{
+	size_t i = slot_of(db, st->sql);
+
+	while (db->cache[i])
+		i = (i + 1) & (db->cache_size - 1);
+	db->cache[i] = st;
+	db->cache_nr++;
+}
+
+static void cache_grow(struct db *db)
+{
+	struct db_stmt **old = db->cache;
+	size_t old_size = db->cache_size;
+
+	db->cache_size = old_size ? old_size * 2 : 64;
+	db->cache = xcalloc(db->cache_size, sizeof(*db->cache));
+	db->cache_nr = 0;
+	for (size_t i = 0; i < old_size; i++)
+		if (old[i])
+			cache_insert(db, old[i]);
+	free(old);
+}
+
+struct db_stmt *db_prepare(struct db *db, const char *sql)
+{
+	struct db_stmt *st;
+
+	if (db->cache_size) {
+		for (size_t i = slot_of(db, sql); (st = db->cache[i]); i = (i + 1) & (db->cache_size - 1)) {
+			if (st->sql == sql) {
+				assert(!st->in_use && "statement prepared twice without db_done()");
+				st->in_use = true;
+				return st;
+			}
+		}
+	}
+	st = db->drv->prepare(db, sql);
+	if (!st)
+		return NULL;
+	st->db = db;
+	st->sql = sql;
+	st->in_use = true;
+	if ((db->cache_nr + 1) * 2 > db->cache_size)
+		cache_grow(db);
+	cache_insert(db, st);
+	return st;
+}
+
+void db_bind(struct db_stmt *st, const char *fmt, ...)
+{
+	const struct db_driver *drv = st->db->drv;
+	va_list ap;
+	int idx = 1;
+
+	va_start(ap, fmt);
+	for (const char *f = fmt; *f; f++, idx++) {
+		switch (*f) {
+		case 'i':
+			drv->bind_int(st, idx, va_arg(ap, int64_t));
+			break;
+		case 'd':
+			drv->bind_double(st, idx, va_arg(ap, double));
+			break;
+		case 's': {
+			const char *s = va_arg(ap, const char *);
+			if (s)
+				drv->bind_text(st, idx, s, strlen(s));
+			else
+				drv->bind_null(st, idx);
+			break;
+		}
+		case 'S': {
+			struct slice s = va_arg(ap, struct slice);
+			drv->bind_text(st, idx, s.p ? s.p : "", s.len);
+			break;
+		}
+		case 'b': {
+			const void *p = va_arg(ap, const void *);
+			size_t len = va_arg(ap, size_t);
+			drv->bind_blob(st, idx, p, len);
+			break;
+		}
+		case 'n':
+			drv->bind_null(st, idx);
+			break;
+		default:
+			assert(!"db_bind: unknown format letter");
+		}
+	}
+	va_end(ap);
+}
+
+void db_bind_int(struct db_stmt *st, int idx, int64_t v)
+{
+	st->db->drv->bind_int(st, idx, v);
+}
+
+void db_bind_text(struct db_stmt *st, int idx, const char *p, size_t len)
+{
+	st->db->drv->bind_text(st, idx, p, len);
+}
+
+void db_bind_null(struct db_stmt *st, int idx)
+{
+	st->db->drv->bind_null(st, idx);
+}
+
+int db_step(struct db_stmt *st)
+{
+	return st->db->drv->step(st);
+}
+
+void db_done(struct db_stmt *st)
+{
+	if (!st)
+		return;
+	st->db->drv->reset(st);
+	st->in_use = false;
+}
+
+int db_run(struct db_stmt *st)
+{
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	while ((rc = db_step(st)) == DB_ROW)
+		;
+	db_done(st);
+	return rc;
+}
+
+int64_t db_int(struct db_stmt *st, int col)
+{
+	return st->db->drv->col_int(st, col);
+}
+
+double db_double(struct db_stmt *st, int col)
+{
+	return st->db->drv->col_double(st, col);
+}
+
+struct slice db_text(struct db_stmt *st, int col)
+{
+	return st->db->drv->col_text(st, col);
+}
+
+bool db_is_null(struct db_stmt *st, int col)
+{
+	return st->db->drv->col_null(st, col);
+}
+
+int64_t db_changes(struct db *db)
+{
+	return db->drv->changes(db);
+}
+
+int db_begin(struct db *db)
+{
+	int rc;
+
+	assert(!db->in_tx && "nested transaction");
+	rc = db->drv->begin(db);
+	if (!rc)
+		db->in_tx = true;
+	return rc;
+}
+
+int db_commit(struct db *db)
+{
+	int rc;
+
+	assert(db->in_tx);
+	rc = db->drv->exec(db, "COMMIT");
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	db->in_tx = false;
+	return DL_OK;
+}
+
+void db_rollback(struct db *db)
+{
+	if (!db->in_tx)
+		return;
+	db->drv->exec(db, "ROLLBACK");
+	db->in_tx = false;
+}
+
+int db_set_bulk(struct db *db, bool on)
+{
+	return db->drv->set_bulk(db, on);
+}
+
+int db_exec(struct db *db, const char *sql)
+{
+	return db->drv->exec(db, sql);
+}
+
+/* ---- migrations ---- */
+
+static const char SQL_MIGRATIONS_TABLE[] =
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	" version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+static const char SQL_SCHEMA_VERSION[] =
+	"SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+static const char SQL_RECORD_MIGRATION[] =
+	"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)";
+
+int db_schema_version(struct db *db, int *version)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_exec(db, SQL_MIGRATIONS_TABLE);
+	if (rc)
+		return rc;
+	st = db_prepare(db, SQL_SCHEMA_VERSION);
+	if (!st)
+		return DL_ERR;
+	rc = db_step(st);
+	*version = rc == DB_ROW ? (int)db_int(st, 0) : 0;
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}
+
+static int apply_migration(struct db *db, const struct db_migration *m)
+{
+	struct strbuf ddl = STRBUF_INIT;
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_begin(db);
+	if (rc)
+		return rc;
+	db->drv->ddl(m->sql, &ddl);
+	rc = db_exec(db, ddl.buf);
+	strbuf_release(&ddl);
+	if (!rc && m->create_fts)
+		rc = db->drv->fts_create(db);
+	if (!rc) {
+		st = db_prepare(db, SQL_RECORD_MIGRATION);
+		if (!st)
+			rc = DL_ERR;
+		else {
+			db_bind(st, "isi", (int64_t)m->version, m->name, (int64_t)time(NULL));
+			rc = db_run(st);
+		}
+	}
+	if (!rc)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	if (rc)
+		return error("migration %d (%s) failed; the database is unchanged", m->version, m->name);
+	log_info("applied migration %d: %s", m->version, m->name);
+	return DL_OK;
+}
+
+int db_migrate(struct db *db, const struct db_migration *m, size_t n)
+{
+	int version, rc;
+
+	rc = db_schema_version(db, &version);
+	if (rc)
+		return rc;
+	if (n && version > m[n - 1].version) {
+		error("the database schema (version %d) is newer than this dateline (version %d)",
+		      version, m[n - 1].version);
+		return DL_CONFLICT;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].version <= version)
+			continue;
+		rc = apply_migration(db, &m[i]);
+		if (rc)
+			return rc;
+	}
+	return DL_OK;
+}
+
+/* ---- full-text ---- */
+
+int db_fts_put(struct db *db, int64_t id, struct slice title, struct slice dek, struct slice body)
+{
+	return db->drv->fts_put(db, id, title, dek, body);
+}
+
+int db_fts_delete(struct db *db, int64_t id)
+{
+	return db->drv->fts_delete(db, id);
+}
+
+int db_fts_count(struct db *db, int64_t *n)
+{
+	return db->drv->fts_count(db, n);
+}
+
+int db_fts_doc_freq(struct db *db, const char *stem, size_t len, int64_t *df)
+{
+	return db->drv->fts_doc_freq(db, stem, len, df);
+}
+
+int db_fts_text(struct db *db, int64_t id,
+		void (*fn)(void *, struct slice, struct slice, struct slice), void *ctx)
+{
+	return db->drv->fts_text(db, id, fn, ctx);
+}
+
+int db_fts_any(struct db *db, const char *const *words, size_t nwords, size_t limit,
+	       struct db_fts_hit *hits, size_t *nhits)
+{
+	return db->drv->fts_any(db, words, nwords, limit, hits, nhits);
+}
+
+/* ---- per-thread pool ---- */
+
+struct db_pool {
+	char *url;
+	pthread_key_t key;
+	pthread_mutex_t lock;
+	struct db **all;
+	size_t nr, alloc;
+};
+
+struct db_pool *db_pool_new(const char *url)
+{
+	struct db_pool *pool = xcalloc(1, sizeof(*pool));
+
+	pool->url = xstrdup(url);
+	/* No key destructor: connections are closed together by db_pool_free(). */
+	if (pthread_key_create(&pool->key, NULL))
+		abort();
+	pthread_mutex_init(&pool->lock, NULL);
+	return pool;
+}
+
+struct db *db_pool_get(struct db_pool *pool)
+{
+	struct db *db = pthread_getspecific(pool->key);
+
+	if (db)
+		return db;
+	if (db_open(pool->url, &db))
+		return NULL;
+	pthread_setspecific(pool->key, db);
+	pthread_mutex_lock(&pool->lock);
+	ALLOC_GROW(pool->all, pool->nr + 1, pool->alloc);
+	pool->all[pool->nr++] = db;
+	pthread_mutex_unlock(&pool->lock);
+	return db;
+}
+
+void db_pool_free(struct db_pool *pool)
+{
+	if (!pool)
+		return;
+	for (size_t i = 0; i < pool->nr; i++)
+		db_close(pool->all[i]);
+	free(pool->all);
+	pthread_key_delete(pool->key);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool->url);
+	free(pool);
+}

@@ -1,0 +1,150 @@
+/*
+ * db.h - the one SQL interface Dateline talks to; drivers hide the engine.
+ *
+ * Drivers: SQLite (embedded default, db_sqlite.c) and PostgreSQL (scale-out,
+ * db_pg.c). Callers write one dialect-neutral SQL text per query using `?`
+ * placeholders, `INSERT ... ON CONFLICT ... DO UPDATE`, `RETURNING`, and
+ * `LIMIT ? OFFSET ?`; the driver rewrites what its engine spells
+ * differently (placeholders, DDL types) and owns the full-text index, whose
+ * shape is engine-specific (FTS5 here, tsvector there).
+ *
+ * A `struct db` is one connection, used by one thread at a time. Statements
+ * are prepared once per connection and cached by the address of their SQL
+ * text, so SQL must be a string literal (never built from input: every value
+ * is a bound parameter).
+ *
+ * Errors: functions return DL_OK or a negative dl_rc; a constraint violation
+ * is DL_CONFLICT, a lost server DL_UNAVAILABLE; the driver logs the details.
+ */
+#ifndef DL_DB_H
+#define DL_DB_H
+
+#include "core/compat.h"
+#include "core/slice.h"
+
+struct db;
+struct db_stmt;
+
+enum db_step_rc { DB_DONE = 0, DB_ROW = 1 };
+
+/*
+ * Open a connection. `url` is "sqlite:PATH", a bare PATH (SQLite), or
+ * "postgresql://..." / "postgres://...". A new SQLite file is created with
+ * its parent folder must exist. Returns DL_OK and *out, or an error
+ * (logged, naming the url without any password).
+ */
+int db_open(const char *url, struct db **out);
+/* Finalize cached statements and close. NULL is ok. */
+void db_close(struct db *db);
+/* "sqlite" or "postgresql". */
+const char *db_driver_name(const struct db *db);
+
+/*
+ * The cached prepared statement for `sql` (a string literal), reset and
+ * with no bindings. Must be released with db_done() before the same SQL is
+ * prepared again on this connection. Returns NULL after logging when the
+ * SQL does not compile (a programmer's mistake, or a lost server).
+ */
+struct db_stmt *db_prepare(struct db *db, const char *sql);
+
+/*
+ * Bind parameters 1..n from a format string, one letter each:
+ *   i  int64_t          s  const char * (NULL binds NULL)
+ *   S  struct slice     n  NULL (no argument)
+ *   b  const void *, size_t   (blob)
+ *   d  double
+ */
+void db_bind(struct db_stmt *st, const char *fmt, ...);
+void db_bind_int(struct db_stmt *st, int idx, int64_t v);
+void db_bind_text(struct db_stmt *st, int idx, const char *p, size_t len);
+void db_bind_null(struct db_stmt *st, int idx);
+
+/* Run one step: DB_ROW, DB_DONE, or a negative dl_rc. */
+int db_step(struct db_stmt *st);
+/* Reset and clear bindings; the statement goes back to the cache. */
+void db_done(struct db_stmt *st);
+/* db_step() until done, then db_done(): for statements with no rows. */
+int db_run(struct db_stmt *st);
+
+/* Column values of the current row (0-based); text is valid until the next
+ * db_step()/db_done(). A NULL column reads as 0 / an empty slice. */
+int64_t db_int(struct db_stmt *st, int col);
+double db_double(struct db_stmt *st, int col);
+struct slice db_text(struct db_stmt *st, int col);
+bool db_is_null(struct db_stmt *st, int col);
+
+/* Rows changed by the last INSERT/UPDATE/DELETE run on this connection. */
+int64_t db_changes(struct db *db);
+
+/* Transactions. db_begin() takes the write lock up front (no upgrade
+ * deadlocks); nesting is an assertion failure. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/*
+ * Bulk-load mode for generators and importers: commits stop waiting for
+ * the disk (a crash may lose the load, never corrupt the database).
+ */
+int db_set_bulk(struct db *db, bool on);
+
+/* Run SQL with no parameters and no rows (pragmas, DDL). */
+int db_exec(struct db *db, const char *sql);
+
+/* Numbered forward-only schema migrations, applied in order at start-up. */
+struct db_migration {
+	int version;
+	const char *name;
+	const char *sql;       /* neutral DDL: BIGSERIAL, BLOB, BIGINT, TEXT */
+	bool create_fts;       /* then create the driver's full-text index */
+};
+
+/*
+ * Apply every migration newer than the database's version, each in its own
+ * transaction. A database newer than the binary is refused (DL_CONFLICT).
+ */
+int db_migrate(struct db *db, const struct db_migration *m, size_t n);
+/* The schema version (0 for an empty database). */
+int db_schema_version(struct db *db, int *version);
+
+/* ---- Full-text index of articles (driver-specific storage) ---- */
+
+/* Add or replace the indexed text of document `id`. */
+int db_fts_put(struct db *db, int64_t id, struct slice title, struct slice dek,
+	       struct slice body);
+int db_fts_delete(struct db *db, int64_t id);
+/* Number of documents in the index. */
+int db_fts_count(struct db *db, int64_t *n);
+/* Number of documents containing `stem` (a stemmed, lower-cased term). */
+int db_fts_doc_freq(struct db *db, const char *stem, size_t len, int64_t *df);
+/* The indexed text of document `id` (title, dek, body), arena-free: valid
+ * until the statement is done, passed to `fn` once. */
+int db_fts_text(struct db *db, int64_t id,
+		void (*fn)(void *ctx, struct slice title, struct slice dek, struct slice body),
+		void *ctx);
+
+struct db_fts_hit {
+	int64_t id;
+	double score;  /* higher is better */
+};
+
+/*
+ * Documents matching any of `words` (surface words; the driver stems them
+ * as it indexed), best `limit` by the engine's ranking function with the
+ * title weighted above the body. Returns the number of hits in *nhits.
+ */
+int db_fts_any(struct db *db, const char *const *words, size_t nwords, size_t limit,
+	       struct db_fts_hit *hits, size_t *nhits);
+
+/* ---- Per-thread connections ---- */
+
+struct db_pool;
+
+/* A source of one connection per calling thread, opened on first use. */
+struct db_pool *db_pool_new(const char *url);
+/* This thread's connection, or NULL if it cannot be opened (logged). */
+struct db *db_pool_get(struct db_pool *pool);
+/* Close every connection; threads using the pool must have stopped. */
+void db_pool_free(struct db_pool *pool);
+
+#endif

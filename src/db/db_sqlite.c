@@ -1,0 +1,460 @@
+/*
+ * db_sqlite.c - the embedded SQLite driver: WAL, foreign keys, FTS5 with
+ * Dateline's own tokenizer (db/text.h), so the index stems exactly as Related
+ * News does.
+ */
+#include "core/compat.h"
+#include <sqlite3.h>
+#include "core/alloc.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/strbuf.h"
+#include "db/driver.h"
+#include "db/text.h"
+
+struct sqlite_db {
+	struct db base;
+	sqlite3 *h;
+	char *path;
+};
+
+struct sqlite_stmt {
+	struct db_stmt base;
+	sqlite3_stmt *h;
+};
+
+#define SDB(db) ((struct sqlite_db *)(db))
+#define SST(st) (((struct sqlite_stmt *)(st))->h)
+
+static int map_rc(struct db *db, int rc, const char *what)
+{
+	sqlite3 *h = SDB(db)->h;
+
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+		return DL_OK;
+	case SQLITE_CONSTRAINT:
+		log_debug("sqlite: %s: %s", what, sqlite3_errmsg(h));
+		return DL_CONFLICT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		warning("sqlite %s: %s: %s", SDB(db)->path, what, sqlite3_errmsg(h));
+		return DL_UNAVAILABLE;
+	case SQLITE_TOOBIG:
+		return DL_TOOBIG;
+	default:
+		error("sqlite %s: %s: %s", SDB(db)->path, what, sqlite3_errmsg(h));
+		return DL_ERR;
+	}
+}
+
+/* ---- the FTS5 tokenizer ---- */
+
+struct fts_tok {
+	struct text_analyzer *ta;
+};
+
+struct fts_tok_call {
+	void *ctx;
+	int (*token)(void *, int, const char *, int, int, int);
+};
+
+static int fts_tok_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out)
+{
+	struct fts_tok *t = xcalloc(1, sizeof(*t));
+
+	t->ta = text_analyzer_new("english");
+	if (!t->ta) {
+		free(t);
+		return SQLITE_ERROR;
+	}
+	*out = (Fts5Tokenizer *)t;
+	return SQLITE_OK;
+}
+
+static void fts_tok_delete(Fts5Tokenizer *tok)
+{
+	struct fts_tok *t = (struct fts_tok *)tok;
+
+	text_analyzer_free(t->ta);
+	free(t);
+}
+
+static int fts_tok_word(void *ctx, const char *stem, size_t n, size_t start, size_t end)
+{
+	struct fts_tok_call *c = ctx;
+
+	return c->token(c->ctx, 0, stem, (int)n, (int)start, (int)end);
+}
+
+static int fts_tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char *text, int len,
+			    int (*token)(void *, int, const char *, int, int, int))
+{
+	struct fts_tok *t = (struct fts_tok *)tok;
+	struct fts_tok_call c = { ctx, token };
+
+	return text_analyze(t->ta, text, (size_t)len, fts_tok_word, &c);
+}
+
+static int register_tokenizer(sqlite3 *h)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st;
+	static fts5_tokenizer tok = { fts_tok_create, fts_tok_delete, fts_tok_tokenize };
+
+	if (sqlite3_prepare_v2(h, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (!api)
+		return SQLITE_ERROR;
+	return api->xCreateTokenizer(api, "dateline", NULL, &tok, NULL);
+}
+
+/* ---- connection ---- */
+
+static const char SQLITE_PRAGMAS[] =
+	"PRAGMA journal_mode = WAL;"
+	/* FULL: an acknowledged publish survives power loss; writes are rare. */
+	"PRAGMA synchronous = FULL;"
+	"PRAGMA foreign_keys = ON;"
+	"PRAGMA busy_timeout = 5000;"
+	"PRAGMA temp_store = MEMORY;"
+	"PRAGMA cache_size = -16000;"
+	"PRAGMA mmap_size = 268435456;";
+
+static void sqlite_close(struct db *db)
+{
+	sqlite3_close_v2(SDB(db)->h);
+	free(SDB(db)->path);
+	free(db);
+}
+
+static int sqlite_open(const char *path, struct db **out)
+{
+	struct sqlite_db *s = xcalloc(1, sizeof(*s));
+	int rc;
+
+	s->base.drv = &db_sqlite_driver;
+	s->path = xstrdup(path);
+	rc = sqlite3_open_v2(path, &s->h,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		error("cannot open database '%s': %s", path,
+		      s->h ? sqlite3_errmsg(s->h) : sqlite3_errstr(rc));
+		sqlite_close(&s->base);
+		return DL_ERR;
+	}
+	sqlite3_extended_result_codes(s->h, 1);
+	if (register_tokenizer(s->h) != SQLITE_OK) {
+		error("database '%s': cannot register the full-text tokenizer", path);
+		sqlite_close(&s->base);
+		return DL_ERR;
+	}
+	rc = sqlite3_exec(s->h, SQLITE_PRAGMAS, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		error("database '%s': %s", path, sqlite3_errmsg(s->h));
+		sqlite_close(&s->base);
+		return DL_ERR;
+	}
+	*out = &s->base;
+	return DL_OK;
+}
+
+/* ---- statements ---- */
+
+static struct db_stmt *sqlite_prepare(struct db *db, const char *sql)
+{
+	struct sqlite_stmt *st = xcalloc(1, sizeof(*st));
+	int rc;
+
+	rc = sqlite3_prepare_v3(SDB(db)->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->h, NULL);
+	if (rc != SQLITE_OK) {
+		error("sqlite: cannot prepare [%s]: %s", sql, sqlite3_errmsg(SDB(db)->h));
+		free(st);
+		return NULL;
+	}
+	return &st->base;
+}
+
+static void sqlite_finalize(struct db_stmt *st)
+{
+	sqlite3_finalize(SST(st));
+	free(st);
+}
+
+static void sqlite_bind_int(struct db_stmt *st, int idx, int64_t v)
+{
+	sqlite3_bind_int64(SST(st), idx, v);
+}
+
+static void sqlite_bind_double(struct db_stmt *st, int idx, double v)
+{
+	sqlite3_bind_double(SST(st), idx, v);
+}
+
+static void sqlite_bind_text(struct db_stmt *st, int idx, const char *p, size_t len)
+{
+	/* TRANSIENT: callers' buffers may not outlive the step. */
+	sqlite3_bind_text64(SST(st), idx, p, len, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+static void sqlite_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len)
+{
+	sqlite3_bind_blob64(SST(st), idx, p, len, SQLITE_TRANSIENT);
+}
+
+static void sqlite_bind_null(struct db_stmt *st, int idx)
+{
+	sqlite3_bind_null(SST(st), idx);
+}
+
+static int sqlite_step(struct db_stmt *st)
+{
+	int rc = sqlite3_step(SST(st));
+
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE)
+		return DB_DONE;
+	return map_rc(st->db, rc, st->sql);
+}
+
+static void sqlite_reset(struct db_stmt *st)
+{
+	sqlite3_reset(SST(st));
+	sqlite3_clear_bindings(SST(st));
+}
+
+static int64_t sqlite_col_int(struct db_stmt *st, int col)
+{
+	return sqlite3_column_int64(SST(st), col);
+}
+
+static double sqlite_col_double(struct db_stmt *st, int col)
+{
+	return sqlite3_column_double(SST(st), col);
+}
+
+static struct slice sqlite_col_text(struct db_stmt *st, int col)
+{
+	const char *p;
+	int n;
+
+	if (sqlite3_column_type(SST(st), col) == SQLITE_BLOB) {
+		p = sqlite3_column_blob(SST(st), col);
+	} else {
+		p = (const char *)sqlite3_column_text(SST(st), col);
+	}
+	n = sqlite3_column_bytes(SST(st), col);
+	return (struct slice){ p ? p : "", p ? (size_t)n : 0 };
+}
+
+static bool sqlite_col_null(struct db_stmt *st, int col)
+{
+	return sqlite3_column_type(SST(st), col) == SQLITE_NULL;
+}
+
+static int64_t sqlite_changes(struct db *db)
+{
+	return sqlite3_changes64(SDB(db)->h);
+}
+
+static int sqlite_exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(SDB(db)->h, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		int r = map_rc(db, rc, "exec");
+		sqlite3_free(msg);
+		return r;
+	}
+	return DL_OK;
+}
+
+static int sqlite_begin(struct db *db)
+{
+	return sqlite_exec(db, "BEGIN IMMEDIATE");
+}
+
+static int sqlite_set_bulk(struct db *db, bool on)
+{
+	return sqlite_exec(db, on ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = FULL");
+}
+
+/* Neutral DDL to SQLite: BIGSERIAL is an INTEGER PRIMARY KEY (the rowid). */
+static void sqlite_ddl(const char *sql, struct strbuf *out)
+{
+	const char *p = sql, *hit;
+
+	while ((hit = strstr(p, "BIGSERIAL"))) {
+		strbuf_add(out, p, (size_t)(hit - p));
+		strbuf_addstr(out, "INTEGER");
+		p = hit + strlen("BIGSERIAL");
+	}
+	strbuf_addstr(out, p);
+}
+
+/* ---- full-text index ---- */
+
+static int sqlite_fts_create(struct db *db)
+{
+	return sqlite_exec(db,
+		"CREATE VIRTUAL TABLE article_fts USING fts5("
+		" title, dek, body, tokenize = 'dateline');"
+		"CREATE VIRTUAL TABLE article_fts_vocab USING fts5vocab(article_fts, row);");
+}
+
+static const char SQL_FTS_DELETE[] = "DELETE FROM article_fts WHERE rowid = ?";
+static const char SQL_FTS_INSERT[] =
+	"INSERT INTO article_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)";
+static const char SQL_FTS_COUNT[] = "SELECT COUNT(*) FROM article_fts";
+static const char SQL_FTS_DF[] = "SELECT doc FROM article_fts_vocab WHERE term = ?";
+static const char SQL_FTS_TEXT[] = "SELECT title, dek, body FROM article_fts WHERE rowid = ?";
+static const char SQL_FTS_ANY[] =
+	"SELECT rowid, bm25(article_fts, 4.0, 2.0, 1.0) AS score FROM article_fts"
+	" WHERE article_fts MATCH ? ORDER BY score LIMIT ?";
+
+static int sqlite_fts_delete(struct db *db, int64_t id)
+{
+	struct db_stmt *st = db_prepare(db, SQL_FTS_DELETE);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", id);
+	return db_run(st);
+}
+
+static int sqlite_fts_put(struct db *db, int64_t id, struct slice title, struct slice dek,
+			  struct slice body)
+{
+	struct db_stmt *st;
+	int rc = sqlite_fts_delete(db, id);
+
+	if (rc)
+		return rc;
+	st = db_prepare(db, SQL_FTS_INSERT);
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "iSSS", id, title, dek, body);
+	return db_run(st);
+}
+
+static int sqlite_fts_count(struct db *db, int64_t *n)
+{
+	struct db_stmt *st = db_prepare(db, SQL_FTS_COUNT);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	rc = db_step(st);
+	*n = rc == DB_ROW ? db_int(st, 0) : 0;
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}
+
+static int sqlite_fts_doc_freq(struct db *db, const char *stem, size_t len, int64_t *df)
+{
+	struct db_stmt *st = db_prepare(db, SQL_FTS_DF);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	db_bind_text(st, 1, stem, len);
+	rc = db_step(st);
+	*df = rc == DB_ROW ? db_int(st, 0) : 0;
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}
+
+static int sqlite_fts_text(struct db *db, int64_t id,
+			   void (*fn)(void *, struct slice, struct slice, struct slice), void *ctx)
+{
+	struct db_stmt *st = db_prepare(db, SQL_FTS_TEXT);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", id);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		fn(ctx, db_text(st, 0), db_text(st, 1), db_text(st, 2));
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
+}
+
+static int sqlite_fts_any(struct db *db, const char *const *words, size_t nwords, size_t limit,
+			  struct db_fts_hit *hits, size_t *nhits)
+{
+	struct strbuf q = STRBUF_INIT;
+	struct db_stmt *st;
+	int rc;
+
+	*nhits = 0;
+	for (size_t i = 0; i < nwords; i++) {
+		if (i)
+			strbuf_addstr(&q, " OR ");
+		/* Quoted FTS5 strings: a word can never be read as an operator. */
+		strbuf_addch(&q, '"');
+		for (const char *w = words[i]; *w; w++) {
+			if (*w == '"')
+				strbuf_addch(&q, '"');
+			strbuf_addch(&q, *w);
+		}
+		strbuf_addch(&q, '"');
+	}
+	if (!nwords) {
+		strbuf_release(&q);
+		return DL_OK;
+	}
+	st = db_prepare(db, SQL_FTS_ANY);
+	if (!st) {
+		strbuf_release(&q);
+		return DL_ERR;
+	}
+	db_bind(st, "Si", slice_from(q.buf, q.len), (int64_t)limit);
+	while ((rc = db_step(st)) == DB_ROW && *nhits < limit) {
+		hits[*nhits].id = db_int(st, 0);
+		hits[*nhits].score = -db_double(st, 1);
+		(*nhits)++;
+	}
+	db_done(st);
+	strbuf_release(&q);
+	return rc < 0 ? rc : DL_OK;
+}
+
+const struct db_driver db_sqlite_driver = {
+	.name = "sqlite",
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.prepare = sqlite_prepare,
+	.finalize = sqlite_finalize,
+	.bind_int = sqlite_bind_int,
+	.bind_double = sqlite_bind_double,
+	.bind_text = sqlite_bind_text,
+	.bind_blob = sqlite_bind_blob,
+	.bind_null = sqlite_bind_null,
+	.step = sqlite_step,
+	.reset = sqlite_reset,
+	.col_int = sqlite_col_int,
+	.col_double = sqlite_col_double,
+	.col_text = sqlite_col_text,
+	.col_null = sqlite_col_null,
+	.changes = sqlite_changes,
+	.exec = sqlite_exec,
+	.begin = sqlite_begin,
+	.set_bulk = sqlite_set_bulk,
+	.ddl = sqlite_ddl,
+	.fts_create = sqlite_fts_create,
+	.fts_put = sqlite_fts_put,
+	.fts_delete = sqlite_fts_delete,
+	.fts_count = sqlite_fts_count,
+	.fts_doc_freq = sqlite_fts_doc_freq,
+	.fts_text = sqlite_fts_text,
+	.fts_any = sqlite_fts_any,
+};

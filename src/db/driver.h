@@ -1,0 +1,63 @@
+/*
+ * driver.h - what a database driver provides to db.c. Private to src/db/.
+ */
+#ifndef DL_DB_DRIVER_H
+#define DL_DB_DRIVER_H
+
+#include "core/strbuf.h"
+#include "db/db.h"
+
+struct db_driver {
+	const char *name;
+	int (*open)(const char *url, struct db **out);
+	void (*close)(struct db *db);
+	/* Compile `sql` (neutral dialect) into a new statement. */
+	struct db_stmt *(*prepare)(struct db *db, const char *sql);
+	void (*finalize)(struct db_stmt *st);
+	void (*bind_int)(struct db_stmt *st, int idx, int64_t v);
+	void (*bind_double)(struct db_stmt *st, int idx, double v);
+	void (*bind_text)(struct db_stmt *st, int idx, const char *p, size_t len);
+	void (*bind_blob)(struct db_stmt *st, int idx, const void *p, size_t len);
+	void (*bind_null)(struct db_stmt *st, int idx);
+	int (*step)(struct db_stmt *st);
+	void (*reset)(struct db_stmt *st);
+	int64_t (*col_int)(struct db_stmt *st, int col);
+	double (*col_double)(struct db_stmt *st, int col);
+	struct slice (*col_text)(struct db_stmt *st, int col);
+	bool (*col_null)(struct db_stmt *st, int col);
+	int64_t (*changes)(struct db *db);
+	int (*exec)(struct db *db, const char *sql);
+	int (*begin)(struct db *db);
+	int (*set_bulk)(struct db *db, bool on);
+	/* Rewrite neutral DDL for this engine (appending to out). */
+	void (*ddl)(const char *sql, struct strbuf *out);
+	int (*fts_create)(struct db *db);
+	int (*fts_put)(struct db *db, int64_t id, struct slice title, struct slice dek,
+		       struct slice body);
+	int (*fts_delete)(struct db *db, int64_t id);
+	int (*fts_count)(struct db *db, int64_t *n);
+	int (*fts_doc_freq)(struct db *db, const char *stem, size_t len, int64_t *df);
+	int (*fts_text)(struct db *db, int64_t id,
+			void (*fn)(void *, struct slice, struct slice, struct slice), void *ctx);
+	int (*fts_any)(struct db *db, const char *const *words, size_t nwords, size_t limit,
+		       struct db_fts_hit *hits, size_t *nhits);
+};
+
+/* Statement cache entry, embedded first in every driver's statement. */
+struct db_stmt {
+	struct db *db;
+	const char *sql;   /* cache key: the literal's address */
+	bool in_use;
+};
+
+/* Common connection state, embedded first in every driver's connection. */
+struct db {
+	const struct db_driver *drv;
+	struct db_stmt **cache;   /* open-addressed by sql pointer */
+	size_t cache_size, cache_nr;
+	bool in_tx;
+};
+
+extern const struct db_driver db_sqlite_driver;
+
+#endif

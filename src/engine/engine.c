@@ -1,0 +1,320 @@
+#include "core/compat.h"
+#include "core/alloc.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "engine/internal.h"
+
+/* How far back Must Read counts page views. */
+#define MOST_READ_DAYS 7
+
+struct db *engine_db(struct engine *e)
+{
+	return db_pool_get(e->pool);
+}
+
+static void snapshot_unref(struct engine_snapshot *s)
+{
+	if (s && atomic_fetch_sub(&s->refs, 1) == 1)
+		arena_free(s->arena);
+}
+
+static void release_cb(void *p)
+{
+	snapshot_unref(p);
+}
+
+static void free_tz(void *p)
+{
+	tz_free(p);
+}
+
+/* Must Read: editor pins first, topped up with the week's most read. */
+static int load_must_read(struct db *db, struct engine_snapshot *s)
+{
+	int64_t want = s->settings.must_read_count + 1;
+	int64_t ids[64], today;
+	struct store_list pinned, top;
+	size_t n, total;
+	int rc;
+
+	rc = store_pinned(db, s->arena, want, &pinned);
+	if (rc)
+		return rc;
+	today = timefmt_day_number(s->tz, (int64_t)time(NULL));
+	rc = store_most_read(db, today - (MOST_READ_DAYS - 1), want + (int64_t)pinned.nr, ids, &n);
+	if (rc)
+		return rc;
+	rc = store_by_ids(db, s->arena, ids, n, &top);
+	if (rc)
+		return rc;
+	s->must_read.items = ARENA_NEW_ARRAY(s->arena, struct store_article, (size_t)want);
+	total = 0;
+	for (size_t i = 0; i < pinned.nr && (int64_t)total < want; i++)
+		s->must_read.items[total++] = pinned.items[i];
+	for (size_t i = 0; i < top.nr && (int64_t)total < want; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < pinned.nr; j++)
+			dup |= pinned.items[j].id == top.items[i].id;
+		if (!dup)
+			s->must_read.items[total++] = top.items[i];
+	}
+	s->must_read.nr = total;
+	s->must_read.total = -1;
+	return DL_OK;
+}
+
+static struct engine_snapshot *build_snapshot(struct engine *e, struct db *db, int64_t gen,
+					      uint64_t epoch)
+{
+	struct engine_snapshot *s;
+	struct arena *a = arena_new(65536);
+	struct tz *tz;
+	int rc;
+
+	s = ARENA_NEW(a, struct engine_snapshot);
+	s->arena = a;
+	s->generation = gen;
+	s->epoch = epoch;
+	s->refs = 1;
+	rc = store_settings_load(db, a, &s->settings);
+	if (rc)
+		goto fail;
+	tz = tz_load(s->settings.timezone);
+	if (tz) {
+		arena_cleanup_add(a, free_tz, tz);
+		s->tz = tz;
+	} else {
+		warning("site time zone '%s' is unknown; using UTC", s->settings.timezone);
+		s->tz = tz_utc();
+	}
+	s->locale = locale_find(s->settings.locale);
+	if (!s->locale) {
+		warning("site locale '%s' is not supported; using en-US", s->settings.locale);
+		s->locale = locale_default();
+	}
+	rc = store_categories(db, a, &s->categories, &s->ncategories);
+	if (!rc)
+		rc = store_latest(db, a, s->settings.latest_count + 1, 0, &s->latest);
+	if (!rc)
+		rc = load_must_read(db, s);
+	if (!rc)
+		rc = engine_load_ads(e, db, s, (int64_t)time(NULL));
+	if (rc)
+		goto fail;
+	return s;
+fail:
+	arena_free(a);
+	return NULL;
+}
+
+static bool is_newer(const struct engine_snapshot *a, const struct engine_snapshot *b)
+{
+	return !b || a->generation > b->generation ||
+	       (a->generation == b->generation && a->epoch >= b->epoch);
+}
+
+const struct engine_snapshot *engine_snapshot(struct engine *e, struct arena *req_arena)
+{
+	struct db *db = engine_db(e);
+	struct engine_snapshot *s, *built, *old = NULL;
+	uint64_t epoch;
+	int64_t gen;
+
+	if (!db || store_generation(db, &gen))
+		return NULL;
+	epoch = atomic_load(&e->epoch);
+	pthread_mutex_lock(&e->lock);
+	s = e->current;
+	if (s && s->generation == gen && s->epoch == epoch) {
+		atomic_fetch_add(&s->refs, 1);
+		pthread_mutex_unlock(&e->lock);
+		goto out;
+	}
+	pthread_mutex_unlock(&e->lock);
+
+	/* Build outside the lock: other requests keep the old snapshot meanwhile. */
+	built = build_snapshot(e, db, gen, epoch);
+	pthread_mutex_lock(&e->lock);
+	if (built && is_newer(built, e->current)) {
+		old = e->current;
+		e->current = built;  /* the build's reference becomes the engine's */
+		built = NULL;
+	}
+	/* If the build failed, the last good snapshot (if any) still serves. */
+	s = e->current;
+	if (s)
+		atomic_fetch_add(&s->refs, 1);
+	pthread_mutex_unlock(&e->lock);
+	snapshot_unref(old);
+	snapshot_unref(built);  /* lost the race to a newer build */
+	if (!s)
+		return NULL;
+out:
+	arena_cleanup_add(req_arena, release_cb, s);
+	return s;
+}
+
+void engine_count_view(struct engine *e, int64_t article_id)
+{
+	tally_add(e->views, article_id, 1);
+}
+
+void engine_count_click(struct engine *e, int64_t ad_id)
+{
+	tally_add(e->clicks, ad_id, 1);
+}
+
+/* Today's day number in the site's time zone, from the current snapshot. */
+static int64_t site_today(struct engine *e)
+{
+	int64_t day;
+
+	pthread_mutex_lock(&e->lock);
+	day = timefmt_day_number(e->current ? e->current->tz : tz_utc(), (int64_t)time(NULL));
+	pthread_mutex_unlock(&e->lock);
+	return day;
+}
+
+static int flush_views(struct engine *e, struct db *db, int64_t day)
+{
+	int64_t *ids, *counts;
+	size_t n = tally_take(e->views, &ids, &counts);
+	int rc = DL_OK;
+
+	if (n) {
+		rc = store_views_add(db, day, ids, counts, n);
+		if (rc)
+			tally_restore(e->views, ids, counts, n);
+		else
+			atomic_fetch_add(&e->epoch, 1);  /* Must Read may have changed */
+	}
+	free(ids);
+	free(counts);
+	return rc;
+}
+
+/* Impressions and clicks go out together, matched by creative id. */
+static int flush_ads(struct engine *e, struct db *db, int64_t day)
+{
+	int64_t *imp_ids, *imps, *click_ids, *clicks;
+	size_t ni = tally_take(e->impressions, &imp_ids, &imps);
+	size_t nc = tally_take(e->clicks, &click_ids, &clicks);
+	size_t n = ni + nc;
+	int64_t *ids = xmalloc((n ? n : 1) * sizeof(*ids));
+	int64_t *in = xcalloc(n ? n : 1, sizeof(*in));
+	int64_t *cn = xcalloc(n ? n : 1, sizeof(*cn));
+	int rc = DL_OK;
+
+	for (size_t i = 0; i < ni; i++) {
+		ids[i] = imp_ids[i];
+		in[i] = imps[i];
+	}
+	for (size_t i = 0; i < nc; i++) {
+		ids[ni + i] = click_ids[i];
+		cn[ni + i] = clicks[i];
+	}
+	if (n) {
+		rc = store_ad_stats_add(db, day, ids, in, cn, n);
+		if (rc) {
+			tally_restore(e->impressions, imp_ids, imps, ni);
+			tally_restore(e->clicks, click_ids, clicks, nc);
+		}
+	}
+	free(imp_ids);
+	free(imps);
+	free(click_ids);
+	free(clicks);
+	free(ids);
+	free(in);
+	free(cn);
+	return rc;
+}
+
+int engine_flush(struct engine *e)
+{
+	struct db *db = engine_db(e);
+	int64_t day = site_today(e);
+	int rc;
+
+	if (!db)
+		return DL_UNAVAILABLE;
+	rc = flush_views(e, db, day);
+	if (!rc)
+		rc = flush_ads(e, db, day);
+	return rc;
+}
+
+static void *flusher_main(void *arg)
+{
+	struct engine *e = arg;
+
+	pthread_mutex_lock(&e->lock);
+	while (!e->stopping) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += e->cfg.flush_seconds;
+		pthread_cond_timedwait(&e->stop_cond, &e->lock, &ts);
+		if (e->stopping)
+			break;
+		pthread_mutex_unlock(&e->lock);
+		if (engine_flush(e))
+			warning("page-view flush failed; counts kept for the next try");
+		pthread_mutex_lock(&e->lock);
+	}
+	pthread_mutex_unlock(&e->lock);
+	return NULL;
+}
+
+struct engine *engine_new(const struct engine_config *cfg)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	struct db *db;
+
+	e->cfg = *cfg;
+	if (!e->cfg.flush_seconds)
+		e->cfg.flush_seconds = 10;
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->stop_cond, NULL);
+	e->views = tally_new();
+	e->impressions = tally_new();
+	e->clicks = tally_new();
+	e->pool = db_pool_new(cfg->db_url);
+	db = engine_db(e);
+	if (!db || store_migrate(db)) {
+		engine_free(e);
+		return NULL;
+	}
+	if (pthread_create(&e->flusher, NULL, flusher_main, e)) {
+		error("cannot start the counter flusher: %s", strerror(errno));
+		engine_free(e);
+		return NULL;
+	}
+	e->flusher_running = true;
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	if (e->flusher_running) {
+		pthread_mutex_lock(&e->lock);
+		e->stopping = true;
+		pthread_cond_signal(&e->stop_cond);
+		pthread_mutex_unlock(&e->lock);
+		pthread_join(e->flusher, NULL);
+		if (engine_flush(e))
+			warning("could not save the last page views at shutdown");
+	}
+	snapshot_unref(e->current);
+	for (size_t i = 0; i < e->nrotation; i++)
+		free(e->rotation_names[i]);
+	tally_free(e->views);
+	tally_free(e->impressions);
+	tally_free(e->clicks);
+	db_pool_free(e->pool);
+	pthread_cond_destroy(&e->stop_cond);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}

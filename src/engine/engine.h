@@ -1,0 +1,91 @@
+/*
+ * engine.h - what the public site computes once and shares between requests:
+ * a snapshot of settings, categories, Latest, Must Read and ads (rebuilt when
+ * the store's content generation moves), in-memory page-view and ad counters
+ * flushed in batches, ad rotation, and Related News.
+ */
+#ifndef DL_ENGINE_H
+#define DL_ENGINE_H
+
+#include "core/compat.h"
+#include <stdatomic.h>
+#include "core/arena.h"
+#include "core/timefmt.h"
+#include "core/tz.h"
+#include "db/db.h"
+#include "store/store.h"
+
+struct engine;
+
+struct engine_config {
+	const char *db_url;
+	unsigned flush_seconds;  /* page views and ad counters: how often to write */
+};
+
+/*
+ * Everything a page shares with every other page, immutable once built. A
+ * request holds a reference from engine_snapshot() until its arena is freed.
+ */
+struct engine_snapshot {
+	struct arena *arena;
+	int64_t generation;
+	uint64_t epoch;
+	struct site_settings settings;
+	const struct tz *tz;
+	const struct locale_names *locale;
+	struct store_category *categories;
+	size_t ncategories;
+	struct store_list latest;     /* latest_count + 1, to allow skipping the current page */
+	struct store_list must_read;  /* pins first, then most read in 7 days; count + 1 */
+	struct engine_ad_slot *ad_slots;
+	size_t nad_slots;
+	atomic_int refs;
+};
+
+/* Open the database, migrate it, start the counter flusher. NULL on failure (logged). */
+struct engine *engine_new(const struct engine_config *cfg);
+/* Flush counters, stop the flusher, close every connection. */
+void engine_free(struct engine *e);
+
+/* This thread's database connection (NULL if the database is unreachable). */
+struct db *engine_db(struct engine *e);
+
+/*
+ * The current snapshot, rebuilt first if the content changed. The reference
+ * is dropped when `request_arena` is freed. NULL if the store is unreachable.
+ */
+const struct engine_snapshot *engine_snapshot(struct engine *e, struct arena *request_arena);
+
+/* Count one page view of an article (in memory; flushed in batches). */
+void engine_count_view(struct engine *e, int64_t article_id);
+/* Write the in-memory counters now (also done every flush_seconds). */
+int engine_flush(struct engine *e);
+
+/* ---- ads ---- */
+
+struct engine_ad {
+	int64_t id;
+	struct slice kind, html, link_url, alt;
+	int64_t media_id, weight, starts_at, ends_at, category_id;
+};
+
+struct engine_ad_slot {
+	struct slice name;
+	int64_t width, height;
+	struct engine_ad *ads;
+	size_t nads;
+	size_t rotation;  /* index into the engine's rotation counters */
+};
+
+/*
+ * Pick the creative to show in slot `name` on a page of category
+ * `category_id` (0: no category) at time `now`, honouring weights, dates and
+ * targeting, and count an impression. NULL when nothing is eligible.
+ */
+const struct engine_ad *engine_pick_ad(struct engine *e, const struct engine_snapshot *snap,
+				       const char *name, int64_t category_id, int64_t now,
+				       const struct engine_ad_slot **slot);
+/* Count a click on creative `id`. */
+void engine_count_click(struct engine *e, int64_t ad_id);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * internal.h - the engine's shared state, private to src/engine/.
+ */
+#ifndef DL_ENGINE_INTERNAL_H
+#define DL_ENGINE_INTERNAL_H
+
+#include "core/compat.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include "engine/engine.h"
+#include "engine/tally.h"
+
+#define ENGINE_MAX_SLOTS 64
+
+struct engine {
+	struct engine_config cfg;
+	struct db_pool *pool;
+
+	pthread_mutex_t lock;           /* guards current and rotation names */
+	struct engine_snapshot *current;
+	atomic_uint_fast64_t epoch;     /* bumped when views change Must Read */
+
+	struct tally *views, *impressions, *clicks;
+
+	/* Weighted rotation position per ad slot name; survives snapshot rebuilds. */
+	char *rotation_names[ENGINE_MAX_SLOTS];
+	atomic_uint_fast64_t rotation[ENGINE_MAX_SLOTS];
+	size_t nrotation;
+
+	pthread_t flusher;
+	pthread_cond_t stop_cond;
+	bool stopping, flusher_running;
+};
+
+/* Group the active creatives into slots inside the snapshot. */
+int engine_load_ads(struct engine *e, struct db *db, struct engine_snapshot *s, int64_t now);
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * compress.h - response compression and content hashing.
+ */
+#ifndef DL_HTTP_COMPRESS_H
+#define DL_HTTP_COMPRESS_H
+
+#include "core/compat.h"
+#include "core/strbuf.h"
+
+/* Append the gzip encoding of p[0..len) at `level` (1-9) to out. */
+int http_gzip(const void *p, size_t len, int level, struct strbuf *out);
+
+/* True if an Accept-Encoding header value accepts `coding` (q > 0). */
+bool http_accepts(const char *accept_encoding, const char *coding);
+
+#endif

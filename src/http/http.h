@@ -1,0 +1,110 @@
+/*
+ * http.h - the adapter over libmicrohttpd: requests in, responses out.
+ *
+ * The server owns the connection lifecycle; the application sees one
+ * `struct http_request` per request, with an arena that lives until the
+ * response has been sent, and fills in `req->res`. The server then adds
+ * ETag/304, gzip when accepted, security headers and the access log line.
+ */
+#ifndef DL_HTTP_H
+#define DL_HTTP_H
+
+#include "core/compat.h"
+#include "core/arena.h"
+#include "core/slice.h"
+#include "core/strbuf.h"
+#include "http/query.h"
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_HEAD = 1 << 1,
+	HTTP_POST = 1 << 2,
+	HTTP_PUT = 1 << 3,
+	HTTP_DELETE = 1 << 4,
+	HTTP_PATCH = 1 << 5,
+	HTTP_OPTIONS = 1 << 6,
+	HTTP_OTHER = 1 << 7,
+};
+
+struct http_header {
+	const char *name;
+	const char *value;
+};
+
+struct http_response {
+	int status;
+	struct strbuf body;
+	const char *content_type;
+	struct http_header *headers;
+	size_t nheaders, alloc;
+	bool compressible;   /* gzip when the client accepts it */
+	bool etag;           /* strong ETag from the body; answer If-None-Match with 304 */
+	/* Static bytes to send instead of `body` (not freed; must outlive the server). */
+	const void *static_body;
+	size_t static_len;
+};
+
+struct http_request {
+	struct arena *arena;
+	enum http_method method;
+	const char *method_name;
+	struct slice target;     /* the request-target as received */
+	struct slice path;       /* percent-decoded, validated */
+	struct slice raw_query;  /* after '?', undecoded */
+	struct query query;      /* parsed from raw_query */
+	const char *remote_addr;
+	struct http_response res;
+	struct http_server *server;
+	void *conn;              /* the library's connection */
+	int64_t start_ns;
+	/* What the application wants in the access log for this request. */
+	size_t bytes_sent;
+};
+
+/* Called once per request with the path and query already validated. */
+typedef void (*http_handler_fn)(struct http_request *req, void *ctx);
+/* Renders an error page into req->res (status already set). */
+typedef void (*http_error_fn)(struct http_request *req, const char *message, void *ctx);
+
+struct http_server_config {
+	const char *listen;          /* "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:80" */
+	unsigned threads;            /* 0: one per core */
+	unsigned timeout_seconds;    /* idle connections are closed after this */
+	unsigned max_connections;
+	size_t max_body;             /* request bodies larger than this get 413 */
+	unsigned methods;            /* allowed methods (mask); others get 405 */
+	FILE *access_log;            /* NULL: no access log */
+	http_handler_fn handler;
+	http_error_fn error_page;
+	void *ctx;
+};
+
+struct http_server;
+
+/*
+ * Bind, start the worker threads and return, or NULL after logging why
+ * (bad address, port in use). The caller must have blocked SIGINT/SIGTERM
+ * (and SIGPIPE) in every thread first, so that only its own sigwait sees them.
+ */
+struct http_server *http_server_start(const struct http_server_config *cfg);
+/* Stop accepting, finish in-flight requests, free everything. */
+void http_server_stop(struct http_server *srv);
+/* The port actually bound (useful with port 0). */
+int http_server_port(const struct http_server *srv);
+
+/* A request header's value, or NULL. */
+const char *http_header(struct http_request *req, const char *name);
+/* A cookie's value from the Cookie header, or an empty slice. */
+struct slice http_cookie(struct http_request *req, const char *name);
+
+/* Add a response header (both strings copied into the request arena). */
+void http_set_header(struct http_request *req, const char *name, const char *value);
+/* Set the status and let the error page renderer fill the body. */
+void http_error(struct http_request *req, int status, const char *message);
+/* A redirect to `location` (301, 302, 303, 307 or 308). */
+void http_redirect(struct http_request *req, int status, const char *location);
+
+/* The standard reason phrase for a status code. */
+const char *http_status_text(int status);
+
+#endif

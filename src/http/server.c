@@ -1,0 +1,494 @@
+/*
+ * server.c - libmicrohttpd underneath, one request arena per request.
+ *
+ * libmicrohttpd 0.9.75 pitfalls handled here: a response queued on the
+ * first access-handler call is sent with "Connection: close", so we queue on
+ * the second; it binds 0.0.0.0 unless given MHD_OPTION_SOCK_ADDR; idle
+ * connections never time out without MHD_OPTION_CONNECTION_TIMEOUT.
+ */
+#include "core/compat.h"
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "core/alloc.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/hash.h"
+#include "http/compress.h"
+#include "http/http.h"
+
+/* Bodies smaller than this are not worth compressing. */
+#define GZIP_MIN_BYTES 1024
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct http_server_config cfg;
+	int port;
+	pthread_mutex_t log_lock;
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static enum http_method parse_method(const char *m)
+{
+	static const struct { const char *name; enum http_method m; } tab[] = {
+		{ "GET", HTTP_GET }, { "HEAD", HTTP_HEAD }, { "POST", HTTP_POST },
+		{ "PUT", HTTP_PUT }, { "DELETE", HTTP_DELETE }, { "PATCH", HTTP_PATCH },
+		{ "OPTIONS", HTTP_OPTIONS },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(tab); i++)
+		if (!strcmp(m, tab[i].name))
+			return tab[i].m;
+	return HTTP_OTHER;
+}
+
+/* Called by the library with the raw request-target, before anything else. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_server *srv = cls;
+	struct arena *a = arena_new(32768);
+	struct http_request *req = ARENA_NEW(a, struct http_request);
+
+	req->arena = a;
+	req->server = srv;
+	req->conn = conn;
+	req->start_ns = now_ns();
+	req->target = arena_slice_dup(a, slice_cstr(uri));
+	req->res.status = 200;
+	strbuf_init(&req->res.body, 0);
+	return req;
+}
+
+const char *http_header(struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+struct slice http_cookie(struct http_request *req, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+
+	return v ? slice_cstr(v) : (struct slice){ "", 0 };
+}
+
+void http_set_header(struct http_request *req, const char *name, const char *value)
+{
+	struct http_response *res = &req->res;
+
+	if (res->nheaders == res->alloc) {
+		size_t n = res->alloc ? res->alloc * 2 : 8;
+		struct http_header *h = ARENA_NEW_ARRAY(req->arena, struct http_header, n);
+		if (res->nheaders)
+			memcpy(h, res->headers, sizeof(*h) * res->nheaders);
+		res->headers = h;
+		res->alloc = n;
+	}
+	res->headers[res->nheaders].name = arena_strdup(req->arena, name);
+	res->headers[res->nheaders].value = arena_strdup(req->arena, value);
+	res->nheaders++;
+}
+
+void http_error(struct http_request *req, int status, const char *message)
+{
+	struct http_server *srv = req->server;
+
+	req->res.status = status;
+	strbuf_reset(&req->res.body);
+	req->res.static_body = NULL;
+	if (srv->cfg.error_page) {
+		srv->cfg.error_page(req, message, srv->cfg.ctx);
+	} else {
+		req->res.content_type = "text/plain; charset=utf-8";
+		strbuf_addf(&req->res.body, "%d %s: %s\n", status, http_status_text(status), message);
+	}
+}
+
+void http_redirect(struct http_request *req, int status, const char *location)
+{
+	req->res.status = status;
+	strbuf_reset(&req->res.body);
+	req->res.content_type = "text/html; charset=utf-8";
+	strbuf_addstr(&req->res.body, "<!DOCTYPE html><title>Moved</title><a href=\"");
+	strbuf_add_html(&req->res.body, location, strlen(location));
+	strbuf_addstr(&req->res.body, "\">Moved here</a>\n");
+	http_set_header(req, "Location", location);
+}
+
+const char *http_status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 307: return "Temporary Redirect";
+	case 308: return "Permanent Redirect";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+static const char *allow_header(struct arena *a, unsigned mask)
+{
+	static const char *const names[] = { "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS" };
+	char *out = arena_alloc(a, 64);
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		n += (size_t)snprintf(out + n, 64 - n, "%s%s", n ? ", " : "", names[i]);
+	}
+	return out;
+}
+
+/* Decode the target and run the application's handler. */
+static void dispatch(struct http_server *srv, struct http_request *req)
+{
+	int rc;
+
+	if (!(srv->cfg.methods & (unsigned)req->method)) {
+		http_set_header(req, "Allow", allow_header(req->arena, srv->cfg.methods));
+		http_error(req, 405, "This method is not served here.");
+		return;
+	}
+	rc = path_parse(req->arena, req->target, &req->path, &req->raw_query);
+	if (rc == DL_TOOBIG) {
+		http_error(req, 414, "The address is too long.");
+		return;
+	}
+	if (rc) {
+		http_error(req, 400, "The address is malformed.");
+		return;
+	}
+	rc = query_parse(req->arena, req->raw_query, &req->query);
+	if (rc == DL_TOOBIG) {
+		http_error(req, 414, "The query string has too many or too long parameters.");
+		return;
+	}
+	if (rc) {
+		http_error(req, 400, "The query string is malformed.");
+		return;
+	}
+	srv->cfg.handler(req, srv->cfg.ctx);
+}
+
+static bool is_compressible(const char *type)
+{
+	return type && (!strncmp(type, "text/", 5) || strstr(type, "json") || strstr(type, "xml") ||
+			strstr(type, "javascript") || strstr(type, "svg"));
+}
+
+/* ETag/304 and gzip on the finished body; returns the bytes to send. */
+static void finish_body(struct http_request *req, const void **body, size_t *len, bool *gzipped,
+			struct strbuf *gz)
+{
+	struct http_response *res = &req->res;
+
+	*body = res->static_body ? res->static_body : res->body.buf;
+	*len = res->static_body ? res->static_len : res->body.len;
+	*gzipped = false;
+	if (res->etag && res->status == 200) {
+		char tag[24];
+		const char *inm = http_header(req, "If-None-Match");
+
+		snprintf(tag, sizeof(tag), "\"%016" PRIx64 "\"", hash64(*body, *len));
+		http_set_header(req, "ETag", tag);
+		if (inm && (strstr(inm, tag) || !strcmp(inm, "*"))) {
+			res->status = 304;
+			*len = 0;
+			return;
+		}
+	}
+	if (res->compressible && *len >= GZIP_MIN_BYTES && is_compressible(res->content_type)) {
+		const char *ae = http_header(req, "Accept-Encoding");
+
+		http_set_header(req, "Vary", "Accept-Encoding");
+		if (ae && http_accepts(ae, "gzip") && !http_gzip(*body, *len, 4, gz)) {
+			*body = gz->buf;
+			*len = gz->len;
+			*gzipped = true;
+		}
+	}
+}
+
+static enum MHD_Result queue(struct http_request *req)
+{
+	struct http_response *res = &req->res;
+	struct strbuf gz = STRBUF_INIT;
+	struct MHD_Response *r;
+	const void *body;
+	size_t len;
+	bool gzipped;
+	enum MHD_Result ok;
+
+	finish_body(req, &body, &len, &gzipped, &gz);
+	if (gzipped) {
+		size_t n;
+		char *p = strbuf_detach(&gz, &n);
+		r = MHD_create_response_from_buffer(n, p, MHD_RESPMEM_MUST_FREE);
+	} else if (res->static_body && len) {
+		r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+	} else if (len) {
+		size_t n;
+		char *p = strbuf_detach(&res->body, &n);
+		r = MHD_create_response_from_buffer(n, p, MHD_RESPMEM_MUST_FREE);
+	} else {
+		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	}
+	if (!r)
+		return MHD_NO;
+	if (res->content_type && res->status != 304)
+		MHD_add_response_header(r, "Content-Type", res->content_type);
+	if (gzipped)
+		MHD_add_response_header(r, "Content-Encoding", "gzip");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (size_t i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	req->bytes_sent = req->method == HTTP_HEAD ? 0 : len;
+	ok = MHD_queue_response(req->conn, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct http_request *req = *con_cls;
+
+	if (!req)
+		return MHD_NO;  /* on_uri always runs first; be safe anyway */
+	if (!req->method_name) {
+		/* First call: headers only. Answer on a later call (see top of file). */
+		req->method_name = arena_strdup(req->arena, method);
+		req->method = parse_method(method);
+		return MHD_YES;
+	}
+	if (!(srv->cfg.methods & (unsigned)req->method)) {
+		/* Refused whatever its body says: drop the body as it arrives, then answer. */
+		if (*upload_size) {
+			*upload_size = 0;
+			return MHD_YES;
+		}
+		dispatch(srv, req);
+		http_set_header(req, "Connection", "close");
+		return queue(req);
+	}
+	if (*upload_size) {
+		/* Bodies beyond the limit are discarded as they arrive, never kept whole. */
+		if (req->res.body.len + *upload_size > srv->cfg.max_body)
+			req->res.status = 413;
+		else
+			strbuf_add(&req->res.body, upload_data, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (req->res.status == 413) {
+		http_error(req, 413, "The request body is too large.");
+		http_set_header(req, "Connection", "close");
+	} else {
+		strbuf_reset(&req->res.body);
+		dispatch(srv, req);
+	}
+	return queue(req);
+}
+
+/* Client bytes in a log line: quotes and controls escaped for log parsers. */
+static void add_logged(struct strbuf *line, const char *p, size_t len)
+{
+	if (!p) {
+		strbuf_addch(line, '-');
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			strbuf_addf(line, "\\x%02x", c);
+		else
+			strbuf_addch(line, c);
+	}
+}
+
+/* One combined-format access log line per request, plus the duration in ms. */
+static void log_access(struct http_server *srv, struct http_request *req)
+{
+	const union MHD_ConnectionInfo *ci;
+	char addr[INET6_ADDRSTRLEN] = "-";
+	char stamp[40];
+	struct tm tm;
+	time_t now = time(NULL);
+	const char *ref = http_header(req, "Referer");
+	const char *ua = http_header(req, "User-Agent");
+	struct strbuf line = STRBUF_INIT;
+
+	ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr, sizeof(addr));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, addr, sizeof(addr));
+	}
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S +0000", &tm);
+	strbuf_addf(&line, "%s - - [%s] \"%s ", addr, stamp, req->method_name);
+	add_logged(&line, req->target.p, req->target.len);
+	strbuf_addf(&line, " HTTP/1.1\" %d %zu \"", req->res.status, req->bytes_sent);
+	add_logged(&line, ref, ref ? strlen(ref) : 0);
+	strbuf_addstr(&line, "\" \"");
+	add_logged(&line, ua, ua ? strlen(ua) : 0);
+	strbuf_addf(&line, "\" %.3f\n", (double)(now_ns() - req->start_ns) / 1e6);
+	pthread_mutex_lock(&srv->log_lock);
+	fwrite(line.buf, 1, line.len, srv->cfg.access_log);
+	pthread_mutex_unlock(&srv->log_lock);
+	strbuf_release(&line);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode why)
+{
+	struct http_server *srv = cls;
+	struct http_request *req = *con_cls;
+
+	if (!req)
+		return;
+	if (srv->cfg.access_log && req->method_name)
+		log_access(srv, req);
+	strbuf_release(&req->res.body);
+	arena_free(req->arena);
+	*con_cls = NULL;
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+	const char *colon = strrchr(listen, ':');
+	char host[INET6_ADDRSTRLEN + 2];
+	size_t hlen;
+	int64_t port;
+
+	if (!colon || slice_to_int64(slice_cstr(colon + 1), 0, 65535, &port))
+		return error("--listen '%s': expected ADDRESS:PORT, e.g. 127.0.0.1:8080", listen);
+	hlen = (size_t)(colon - listen);
+	if (hlen >= sizeof(host))
+		return error("--listen '%s': address too long", listen);
+	memcpy(host, listen, hlen);
+	host[hlen] = '\0';
+	memset(ss, 0, sizeof(*ss));
+	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		host[hlen - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
+			return error("--listen '%s': bad IPv6 address", listen);
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		if (!hlen)
+			memcpy(host, "0.0.0.0", 8);
+		if (!strcmp(host, "localhost"))
+			memcpy(host, "127.0.0.1", 10);
+		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+			return error("--listen '%s': bad IPv4 address", listen);
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*s4);
+	}
+	return DL_OK;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_vaddf(&sb, fmt, ap);
+	while (sb.len && sb.buf[sb.len - 1] == '\n')
+		strbuf_setlen(&sb, sb.len - 1);
+	log_debug("http: %s", sb.buf);
+	strbuf_release(&sb);
+}
+
+struct http_server *http_server_start(const struct http_server_config *cfg)
+{
+	struct http_server *srv = xcalloc(1, sizeof(*srv));
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	unsigned threads = cfg->threads;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+	const union MHD_DaemonInfo *info;
+
+	srv->cfg = *cfg;
+	pthread_mutex_init(&srv->log_lock, NULL);
+	if (parse_listen(cfg->listen, &ss, &sslen)) {
+		free(srv);
+		return NULL;
+	}
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (!threads) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (unsigned)n : 1;
+	}
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds ? cfg->timeout_seconds : 30u,
+		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections ? cfg->max_connections : 4096u,
+		/* Request line + headers must fit in this per-connection pool. */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+		MHD_OPTION_END);
+	if (!srv->daemon) {
+		error("cannot listen on %s: %s", cfg->listen, strerror(errno ? errno : EADDRINUSE));
+		free(srv);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : 0;
+	return srv;
+}
+
+int http_server_port(const struct http_server *srv)
+{
+	return srv->port;
+}
+
+void http_server_stop(struct http_server *srv)
+{
+	if (!srv)
+		return;
+	MHD_stop_daemon(srv->daemon);
+	pthread_mutex_destroy(&srv->log_lock);
+	free(srv);
+}

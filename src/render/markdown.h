@@ -1,0 +1,23 @@
+/*
+ * markdown.h - Markdown (CommonMark + GitHub tables/strikethrough/autolinks,
+ * via md4c) to sanitised HTML, with smart typography.
+ */
+#ifndef DL_RENDER_MARKDOWN_H
+#define DL_RENDER_MARKDOWN_H
+
+#include "core/compat.h"
+#include "core/strbuf.h"
+
+/*
+ * Render Markdown `md` to HTML, apply smart typography to text outside
+ * code (straight quotes to curly, -- to en dash, --- to em dash, ... to an
+ * ellipsis), sanitise with html_sanitize(), and append to `out`.
+ * Raw HTML in the Markdown is allowed but sanitised like any other.
+ * Returns DL_OK, or DL_INVALID for invalid UTF-8 (nothing appended).
+ */
+int md_render(const char *md, size_t len, struct strbuf *out);
+
+/* Apply smart typography to plain text (titles, deks), appending to out. */
+void md_smarten(const char *text, size_t len, struct strbuf *out);
+
+#endif

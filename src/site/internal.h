@@ -1,0 +1,72 @@
+/*
+ * internal.h - shared between the public-plane handlers. Private to src/site/.
+ */
+#ifndef DL_SITE_INTERNAL_H
+#define DL_SITE_INTERNAL_H
+
+#include "core/compat.h"
+#include "http/router.h"
+#include "render/view.h"
+#include "site/site.h"
+
+struct site {
+	struct engine *engine;
+	const struct theme *theme;
+	struct router *router;
+};
+
+/* Everything one request's handler works with. */
+struct page {
+	struct site *site;
+	struct http_request *req;
+	struct arena *a;
+	const struct engine_snapshot *snap;
+	struct db *db;
+	struct route_match match;
+	struct view *root;      /* the view model handed to the template */
+	int64_t now;
+	int64_t category_id;    /* for ad targeting; 0 on pages without one */
+};
+
+/* Handlers (route table in site.c). */
+void page_home(struct http_request *req, void *page);
+void page_article(struct http_request *req, void *page);
+void page_dated_article(struct http_request *req, void *page);
+void page_category_redirect(struct http_request *req, void *page);
+void page_category(struct http_request *req, void *page);
+void page_tag(struct http_request *req, void *page);
+void page_author(struct http_request *req, void *page);
+void page_static(struct http_request *req, void *page);
+void page_favicon(struct http_request *req, void *page);
+void page_media(struct http_request *req, void *page);
+void page_ad_click(struct http_request *req, void *page);
+
+/*
+ * Refuse query parameters not in `allowed` (NULL-terminated; tracking
+ * parameters always pass) with a 400. Returns false when it answered.
+ */
+bool page_check_query(struct page *p, const char *const *allowed);
+/* Render `template` with p->root as a cacheable HTML page. */
+void page_render(struct page *p, const char *template, int status);
+/* Answer with the themed error page. */
+void page_error(struct page *p, int status, const char *message);
+/* Answer a store failure: 503 for an unreachable database, else 500. */
+void page_store_error(struct page *p, int rc);
+
+/* URLs, arena-allocated. */
+const char *url_article(struct arena *a, const struct store_article *art);
+const char *url_category(struct arena *a, struct slice slug);
+const char *url_tag(struct arena *a, struct slice slug);
+const char *url_author(struct arena *a, struct slice slug);
+const char *url_media(struct arena *a, int64_t id, struct slice filename);
+
+/* View-model builders. */
+struct view *view_teaser(struct page *p, const struct store_article *art);
+struct view *view_teasers(struct page *p, const struct store_list *l, int64_t skip_id,
+			  int64_t max);
+/* The ad for `slot` as a view, or NULL (nothing eligible: render nothing). */
+struct view *view_ad(struct page *p, const char *slot);
+/* Set a "human" and an RFC 3339 time under key_human / key_iso. */
+void view_set_time(struct page *p, struct view *obj, const char *key, int64_t t);
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * pages.c - the home page and the category, tag and author archives.
+ */
+#include "core/compat.h"
+#include "core/err.h"
+#include "site/internal.h"
+
+/* Pages past this are refused as malformed rather than looked up. */
+#define MAX_PAGE 100000
+/* Home: how many stories each section shows. */
+#define SECTION_STORIES 4
+
+static const char *const no_params[] = { NULL };
+static const char *const page_params[] = { "page", NULL };
+
+static void set_page_meta(struct page *p, const char *title, const char *description)
+{
+	struct view *page = view_set_obj(p->root, "page");
+
+	view_set_cstr(page, "title", title);
+	if (description && *description)
+		view_set_cstr(page, "description", description);
+}
+
+static int home_sections(struct page *p, struct view *sections)
+{
+	for (size_t i = 0; i < p->snap->ncategories; i++) {
+		const struct store_category *c = &p->snap->categories[i];
+		struct store_list l;
+		struct view *sec;
+		int rc;
+
+		if (c->count <= 0)
+			continue;
+		rc = store_by_category(p->db, p->a, c->id, SECTION_STORIES, 0, &l);
+		if (rc)
+			return rc;
+		sec = view_obj(p->a);
+		view_set_str(sec, "name", c->name.p, c->name.len);
+		view_set_cstr(sec, "url", url_category(p->a, c->slug));
+		view_set(sec, "articles", view_teasers(p, &l, 0, SECTION_STORIES));
+		view_push(sections, sec);
+	}
+	return DL_OK;
+}
+
+void page_home(struct http_request *req, void *ctx)
+{
+	struct page *p = ctx;
+	const struct site_settings *st = &p->snap->settings;
+	const struct store_list *latest = &p->snap->latest;
+	struct store_list top;
+	struct view *ad;
+	int rc;
+
+	if (!page_check_query(p, no_params))
+		return;
+	set_page_meta(p, st->title, st->tagline);
+	view_set_bool(p->root, "is_home", true);
+	/* Lead story, then the next four as top stories, then Latest below the fold. */
+	rc = store_latest(p->db, p->a, 5 + st->latest_count, 0, &top);
+	if (rc) {
+		page_store_error(p, rc);
+		return;
+	}
+	if (top.nr) {
+		view_set(p->root, "lead", view_teaser(p, &top.items[0]));
+		struct store_list rest = { top.items + 1, top.nr > 5 ? 4 : top.nr - 1, -1 };
+		view_set(p->root, "top_stories", view_teasers(p, &rest, 0, 4));
+	}
+	if (top.nr > 5) {
+		struct store_list more = { top.items + 5, top.nr - 5, -1 };
+		view_set(p->root, "latest", view_teasers(p, &more, 0, st->latest_count));
+	} else {
+		view_set(p->root, "latest", view_teasers(p, latest, 0, st->latest_count));
+	}
+	view_set(p->root, "must_read", view_teasers(p, &p->snap->must_read, 0, st->must_read_count));
+	rc = home_sections(p, view_set_list(p->root, "sections"));
+	if (rc) {
+		page_store_error(p, rc);
+		return;
+	}
+	if ((ad = view_ad(p, "home-top")) || (ad = view_ad(p, "article-top")))
+		view_set(p->root, "ad_top", ad);
+	if ((ad = view_ad(p, "sidebar")))
+		view_set(p->root, "ad_sidebar", ad);
+	page_render(p, "home", 200);
+}
+
+/* Pagination links for an archive at `base` ("/tag/x/"). */
+static void set_pagination(struct page *p, const char *base, int64_t page, int64_t pages)
+{
+	struct view *v = view_set_obj(p->root, "pagination");
+
+	view_set_int(v, "page", page);
+	view_set_int(v, "pages", pages);
+	view_set_bool(v, "several", pages > 1);
+	if (page > 1)
+		view_set_cstr(v, "prev_url",
+			      page == 2 ? base : arena_printf(p->a, "%s?page=%" PRId64, base, page - 1));
+	if (page < pages)
+		view_set_cstr(v, "next_url", arena_printf(p->a, "%s?page=%" PRId64, base, page + 1));
+}
+
+typedef int (*archive_query_fn)(struct db *db, struct arena *a, int64_t id, int64_t limit,
+				int64_t offset, struct store_list *out);
+
+/* The shared body of every archive: page parameter, listing, pagination. */
+static void archive(struct page *p, const char *kind, struct slice name, struct slice description,
+		    const char *base, int64_t id, archive_query_fn query)
+{
+	int64_t per = p->snap->settings.posts_per_page, page, pages;
+	struct store_list l;
+	struct view *arch;
+	int rc;
+
+	if (!page_check_query(p, page_params))
+		return;
+	if (query_page(&p->req->query, MAX_PAGE, &page)) {
+		page_error(p, 400, "The page number must be a whole number from 1 to 100000.");
+		return;
+	}
+	rc = query(p->db, p->a, id, per, (page - 1) * per, &l);
+	if (rc) {
+		page_store_error(p, rc);
+		return;
+	}
+	pages = l.total ? (l.total + per - 1) / per : 1;
+	if (page > pages) {
+		page_error(p, 404, "That page of the archive does not exist.");
+		return;
+	}
+	arch = view_set_obj(p->root, "archive");
+	view_set_cstr(arch, "kind", kind);
+	view_set_str(arch, "name", name.p, name.len);
+	view_set_str(arch, "description", description.p, description.len);
+	view_set_cstr(arch, "url", base);
+	view_set_int(arch, "total", l.total);
+	view_set(p->root, "articles", view_teasers(p, &l, 0, per));
+	set_pagination(p, base, page, pages);
+	set_page_meta(p, page > 1 ? arena_printf(p->a, "%.*s (page %" PRId64 ")", (int)name.len,
+						 name.p, page)
+				  : arena_strndup(p->a, name.p, name.len),
+		      arena_strndup(p->a, description.p, description.len));
+	view_set(p->root, "must_read",
+		 view_teasers(p, &p->snap->must_read, 0, p->snap->settings.must_read_count));
+	struct view *ad = view_ad(p, "sidebar");
+	if (ad)
+		view_set(p->root, "ad_sidebar", ad);
+	page_render(p, "archive", 200);
+}
+
+static bool lookup_failed(struct page *p, int rc, const char *what)
+{
+	if (rc == DL_NOTFOUND)
+		page_error(p, 404, what);
+	else if (rc)
+		page_store_error(p, rc);
+	return rc != DL_OK;
+}
+
+void page_category(struct http_request *req, void *ctx)
+{
+	struct page *p = ctx;
+	struct store_category c;
+	int rc = store_category_by_slug(p->db, p->a, p->match.params[0], &c);
+
+	if (lookup_failed(p, rc, "There is no such section."))
+		return;
+	p->category_id = c.id;
+	archive(p, "Section", c.name, c.description, url_category(p->a, c.slug), c.id,
+		store_by_category);
+}
+
+void page_tag(struct http_request *req, void *ctx)
+{
+	struct page *p = ctx;
+	struct store_tag t;
+	int rc = store_tag_by_slug(p->db, p->a, p->match.params[0], &t);
+
+	if (lookup_failed(p, rc, "There is no such topic."))
+		return;
+	archive(p, "Topic", t.name, SLICE_LIT(""), url_tag(p->a, t.slug), t.id, store_by_tag);
+}
+
+void page_author(struct http_request *req, void *ctx)
+{
+	struct page *p = ctx;
+	struct store_author u;
+	int rc = store_author_by_slug(p->db, p->a, p->match.params[0], &u);
+
+	if (lookup_failed(p, rc, "There is no such author."))
+		return;
+	archive(p, "Author", u.name, u.bio, url_author(p->a, u.slug), u.id, store_by_author);
+}
+
+void page_category_redirect(struct http_request *req, void *ctx)
+{
+	struct page *p = ctx;
+	struct store_category c;
+	int rc = store_category_by_slug(p->db, p->a, p->match.params[0], &c);
+
+	if (lookup_failed(p, rc, "We could not find that page. It may have moved or been taken down."))
+		return;
+	http_redirect(req, 301, url_category(p->a, c.slug));
+}

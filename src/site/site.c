@@ -1,0 +1,381 @@
+#include "core/compat.h"
+#include "core/alloc.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/timefmt.h"
+#include "render/tpl.h"
+#include "site/internal.h"
+
+#define GET (HTTP_GET | HTTP_HEAD)
+
+/*
+ * URL scheme: articles live at /<category>/<slug>/ (the breadcrumb trail in
+ * the address bar); WordPress-style /YYYY/MM/DD/<slug>/ 301-redirects there.
+ * Archives keep WordPress's /category/, /tag/ and /author/ prefixes, so
+ * category slugs may not take those names (nor static, media, ad).
+ */
+static const struct route routes[] = {
+	{ GET, "/", page_home, "home" },
+	{ GET, "/category/:slug/", page_category, "category" },
+	{ GET, "/tag/:slug/", page_tag, "tag" },
+	{ GET, "/author/:slug/", page_author, "author" },
+	{ GET, "/static/*", page_static, "static" },
+	{ GET, "/favicon.ico", page_favicon, "favicon" },
+	{ GET, "/media/:id/:name", page_media, "media" },
+	{ GET, "/ad/:id/click", page_ad_click, "ad_click" },
+	{ GET, "/:year/:month/:day/:slug/", page_dated_article, "dated_article" },
+	{ GET, "/:category/:slug/", page_article, "article" },
+	{ GET, "/:category/", page_category_redirect, "category_short" },
+};
+
+struct site *site_new(struct engine *engine, const struct theme *theme)
+{
+	struct site *s = xcalloc(1, sizeof(*s));
+
+	s->engine = engine;
+	s->theme = theme;
+	s->router = router_new(routes, ARRAY_SIZE(routes));
+	return s;
+}
+
+void site_free(struct site *s)
+{
+	if (!s)
+		return;
+	router_free(s->router);
+	free(s);
+}
+
+/* ---- URLs ---- */
+
+static const char *url_join(struct arena *a, const char *prefix, struct slice slug)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *r;
+
+	strbuf_addstr(&sb, prefix);
+	strbuf_add_urlencoded(&sb, slug.p, slug.len);
+	strbuf_addch(&sb, '/');
+	r = arena_strndup(a, sb.buf, sb.len);
+	strbuf_release(&sb);
+	return r;
+}
+
+const char *url_article(struct arena *a, const struct store_article *art)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *r;
+
+	strbuf_addch(&sb, '/');
+	strbuf_add_urlencoded(&sb, art->category.slug.p, art->category.slug.len);
+	strbuf_addch(&sb, '/');
+	strbuf_add_urlencoded(&sb, art->slug.p, art->slug.len);
+	strbuf_addch(&sb, '/');
+	r = arena_strndup(a, sb.buf, sb.len);
+	strbuf_release(&sb);
+	return r;
+}
+
+const char *url_category(struct arena *a, struct slice slug)
+{
+	return url_join(a, "/category/", slug);
+}
+
+const char *url_tag(struct arena *a, struct slice slug)
+{
+	return url_join(a, "/tag/", slug);
+}
+
+const char *url_author(struct arena *a, struct slice slug)
+{
+	return url_join(a, "/author/", slug);
+}
+
+const char *url_media(struct arena *a, int64_t id, struct slice filename)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *r;
+
+	strbuf_addf(&sb, "/media/%" PRId64 "/", id);
+	strbuf_add_urlencoded(&sb, filename.p, filename.len);
+	r = arena_strndup(a, sb.buf, sb.len);
+	strbuf_release(&sb);
+	return r;
+}
+
+/* ---- view helpers ---- */
+
+void view_set_time(struct page *p, struct view *obj, const char *key, int64_t t)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct tm tm;
+	char *k;
+
+	tz_localtime(p->snap->tz, t, &tm);
+	timefmt_date_time(&sb, p->snap->locale, &tm);
+	k = arena_printf(p->a, "%s_human", key);
+	view_set_str(obj, k, sb.buf, sb.len);
+	strbuf_reset(&sb);
+	timefmt_rfc3339(&sb, &tm);
+	k = arena_printf(p->a, "%s_iso", key);
+	view_set_str(obj, k, sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
+static struct view *view_image(struct page *p, const struct store_media *m)
+{
+	struct view *v = view_obj(p->a);
+
+	view_set_cstr(v, "url", url_media(p->a, m->id, m->filename));
+	view_set_str(v, "alt", m->alt.p, m->alt.len);
+	view_set_str(v, "caption", m->caption.p, m->caption.len);
+	view_set_str(v, "credit", m->credit.p, m->credit.len);
+	if (m->width > 0 && m->height > 0) {
+		view_set_int(v, "width", m->width);
+		view_set_int(v, "height", m->height);
+	}
+	return v;
+}
+
+struct view *view_teaser(struct page *p, const struct store_article *art)
+{
+	struct view *v = view_obj(p->a), *c, *au;
+
+	view_set_int(v, "id", art->id);
+	view_set_str(v, "title", art->title.p, art->title.len);
+	view_set_str(v, "dek", art->dek.p, art->dek.len);
+	view_set_str(v, "excerpt", art->excerpt.p, art->excerpt.len);
+	view_set_cstr(v, "url", url_article(p->a, art));
+	view_set_time(p, v, "published", art->published_at);
+	c = view_set_obj(v, "category");
+	view_set_str(c, "name", art->category.name.p, art->category.name.len);
+	view_set_cstr(c, "url", url_category(p->a, art->category.slug));
+	au = view_set_obj(v, "author");
+	view_set_str(au, "name", art->author.name.p, art->author.name.len);
+	view_set_cstr(au, "url", url_author(p->a, art->author.slug));
+	if (art->image.id)
+		view_set(v, "image", view_image(p, &art->image));
+	return v;
+}
+
+struct view *view_teasers(struct page *p, const struct store_list *l, int64_t skip_id,
+			  int64_t max)
+{
+	struct view *list = view_list(p->a);
+	int64_t n = 0;
+
+	for (size_t i = 0; i < l->nr && n < max; i++) {
+		if (l->items[i].id == skip_id)
+			continue;
+		view_push(list, view_teaser(p, &l->items[i]));
+		n++;
+	}
+	return list;
+}
+
+struct view *view_ad(struct page *p, const char *slot_name)
+{
+	const struct engine_ad_slot *slot;
+	const struct engine_ad *ad = engine_pick_ad(p->site->engine, p->snap, slot_name,
+						    p->category_id, p->now, &slot);
+	struct view *v;
+
+	if (!ad)
+		return NULL;
+	v = view_obj(p->a);
+	view_set_cstr(v, "slot", slot_name);
+	view_set_int(v, "width", slot->width);
+	view_set_int(v, "height", slot->height);
+	view_set_cstr(v, "label", "- Advertisement -");
+	if (slice_eq_str(ad->kind, "image") && ad->media_id) {
+		view_set_bool(v, "is_image", true);
+		view_set_cstr(v, "image_url",
+			      url_media(p->a, ad->media_id, SLICE_LIT("creative")));
+		view_set_cstr(v, "link", arena_printf(p->a, "/ad/%" PRId64 "/click", ad->id));
+		view_set_str(v, "alt", ad->alt.p, ad->alt.len);
+	} else {
+		/* Sanitised when stored, like article bodies. */
+		view_set_bool(v, "is_html", true);
+		view_set_str(v, "html", ad->html.p, ad->html.len);
+	}
+	return v;
+}
+
+/* The parts every page shares: masthead, date bar, navigation, assets. */
+static void view_common(struct page *p)
+{
+	const struct site_settings *st = &p->snap->settings;
+	const struct theme_asset *css = theme_asset(p->site->theme, "style.css", 9);
+	struct view *site = view_set_obj(p->root, "site");
+	struct view *nav = view_set_list(p->root, "nav");
+	struct strbuf sb = STRBUF_INIT;
+	struct tm tm;
+
+	view_set_cstr(site, "title", st->title);
+	view_set_cstr(site, "tagline", st->tagline);
+	view_set_cstr(site, "lang", locale_tag(p->snap->locale));
+	tz_localtime(p->snap->tz, p->now, &tm);
+	timefmt_long_date(&sb, p->snap->locale, &tm);
+	view_set_str(site, "date_bar", sb.buf, sb.len);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	view_set_str(site, "date_iso", sb.buf, sb.len);
+	view_set_int(site, "year", tm.tm_year + 1900);
+	strbuf_release(&sb);
+	if (css)
+		view_set_cstr(site, "css", arena_printf(p->a, "/static/style.css?v=%s", css->version));
+	for (size_t i = 0; i < p->snap->ncategories; i++) {
+		const struct store_category *c = &p->snap->categories[i];
+		struct view *item;
+
+		if (c->count <= 0)
+			continue;  /* empty sections (often Uncategorized) stay out of the menu */
+		item = view_obj(p->a);
+		view_set_str(item, "name", c->name.p, c->name.len);
+		view_set_cstr(item, "url", url_category(p->a, c->slug));
+		view_set_bool(item, "current", c->id == p->category_id);
+		view_push(nav, item);
+	}
+}
+
+/* ---- responses ---- */
+
+void page_render(struct page *p, const char *template, int status)
+{
+	struct http_request *req = p->req;
+	int rc;
+
+	view_common(p);
+	req->res.status = status;
+	req->res.content_type = "text/html; charset=utf-8";
+	strbuf_reset(&req->res.body);
+	rc = tpl_render(theme_templates(p->site->theme), template, p->root, &req->res.body);
+	if (rc) {
+		error("rendering template '%s' failed (%s)", template, dl_rc_name(rc));
+		strbuf_reset(&req->res.body);
+		req->res.status = 500;
+		req->res.content_type = "text/plain; charset=utf-8";
+		strbuf_addstr(&req->res.body, "500 Internal Server Error: the page could not be rendered.\n");
+		return;
+	}
+	req->res.compressible = true;
+	req->res.etag = status == 200;
+	http_set_header(req, "Cache-Control",
+			status == 200 ? "public, max-age=60" :
+			status == 404 ? "public, max-age=30" : "no-store");
+	http_set_header(req, "Content-Security-Policy",
+			"default-src 'self'; img-src 'self' https: data:; style-src 'self';"
+			" script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self';"
+			" frame-src https://www.youtube-nocookie.com https://www.youtube.com"
+			" https://player.vimeo.com https://w.soundcloud.com https://www.google.com;"
+			" frame-ancestors 'self'");
+	http_set_header(req, "Referrer-Policy", "strict-origin-when-cross-origin");
+	http_set_header(req, "X-Frame-Options", "SAMEORIGIN");
+}
+
+void page_error(struct page *p, int status, const char *message)
+{
+	struct view *err;
+
+	p->root = view_obj(p->a);
+	err = view_set_obj(p->root, "error");
+	view_set_int(err, "status", status);
+	view_set_cstr(err, "title", status == 404 ? "Page not found" : http_status_text(status));
+	view_set_cstr(err, "message", message);
+	view_set_bool(err, "not_found", status == 404);
+	view_set_cstr(view_set_obj(p->root, "page"), "title",
+		      status == 404 ? "Page not found" : http_status_text(status));
+	if (status == 404 && p->snap->latest.nr) {
+		view_set_bool(p->root, "has_latest", true);
+		view_set(p->root, "latest", view_teasers(p, &p->snap->latest, 0,
+							 p->snap->settings.latest_count));
+	}
+	page_render(p, "error", status);
+}
+
+void page_store_error(struct page *p, int rc)
+{
+	if (rc == DL_UNAVAILABLE) {
+		http_set_header(p->req, "Retry-After", "5");
+		page_error(p, 503, "The newsroom's database is busy. Please try again in a moment.");
+	} else {
+		page_error(p, 500, "Something went wrong on our side.");
+	}
+}
+
+bool page_check_query(struct page *p, const char *const *allowed)
+{
+	const char *bad = query_unknown(p->a, &p->req->query, allowed);
+
+	if (!bad)
+		return true;
+	page_error(p, 400, arena_printf(p->a, "Unknown query parameter '%s'.", bad));
+	return false;
+}
+
+/* Errors raised below the site (bad paths, methods) get the themed page when possible. */
+void site_error_page(struct http_request *req, const char *message, void *ctx)
+{
+	struct site *s = ctx;
+	struct page p = { .site = s, .req = req, .a = req->arena, .now = (int64_t)time(NULL) };
+	int status = req->res.status;
+
+	p.snap = engine_snapshot(s->engine, req->arena);
+	if (!p.snap) {
+		req->res.content_type = "text/plain; charset=utf-8";
+		strbuf_addf(&req->res.body, "%d %s: %s\n", status, http_status_text(status), message);
+		return;
+	}
+	page_error(&p, status, message);
+}
+
+void site_handle(struct http_request *req, void *ctx)
+{
+	struct site *s = ctx;
+	struct page p = { .site = s, .req = req, .a = req->arena, .now = (int64_t)time(NULL) };
+	enum route_result r;
+	unsigned allowed;
+
+	p.snap = engine_snapshot(s->engine, req->arena);
+	if (!p.snap) {
+		req->res.status = 503;
+		req->res.content_type = "text/plain; charset=utf-8";
+		http_set_header(req, "Retry-After", "5");
+		strbuf_addstr(&req->res.body, "503 Service Unavailable: the database cannot be reached.\n");
+		return;
+	}
+	p.db = engine_db(s->engine);
+	p.root = view_obj(p.a);
+	r = router_match(s->router, req->method, req->path, &p.match, &allowed);
+	switch (r) {
+	case ROUTE_FOUND:
+		p.match.route->handler(req, &p);
+		break;
+	case ROUTE_ADD_SLASH: {
+		struct strbuf sb = STRBUF_INIT;
+		/* Re-encode the decoded path so the Location header is plain ASCII. */
+		for (size_t i = 0; i < req->path.len; i++) {
+			char c = req->path.p[i];
+			if (c == '/')
+				strbuf_addch(&sb, '/');
+			else
+				strbuf_add_urlencoded(&sb, &c, 1);
+		}
+		strbuf_addch(&sb, '/');
+		if (req->raw_query.len) {
+			strbuf_addch(&sb, '?');
+			strbuf_addslice(&sb, req->raw_query);
+		}
+		http_redirect(req, 301, arena_strndup(p.a, sb.buf, sb.len));
+		strbuf_release(&sb);
+		break;
+	}
+	case ROUTE_BAD_METHOD:
+		http_set_header(req, "Allow", "GET, HEAD");
+		page_error(&p, 405, "This method is not served here.");
+		break;
+	case ROUTE_NOT_FOUND:
+		page_error(&p, 404, "We could not find that page. It may have moved or been taken down.");
+		break;
+	}
+}

@@ -1,0 +1,433 @@
+#include "core/compat.h"
+#include "core/alloc.h"
+#include "core/err.h"
+#include "core/strbuf.h"
+#include "store/store.h"
+
+#define TEASER_COLS \
+	"a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.updated_at," \
+	" COALESCE(a.pinned_at, 0), c.id, c.slug, c.name, u.id, u.slug, u.name," \
+	" COALESCE(m.id, 0), COALESCE(m.filename, ''), COALESCE(m.mime, '')," \
+	" COALESCE(m.alt, ''), COALESCE(m.caption, ''), COALESCE(m.credit, '')," \
+	" COALESCE(m.width, 0), COALESCE(m.height, 0)"
+#define TEASER_NCOLS 22
+#define TEASER_FROM \
+	" FROM articles a JOIN categories c ON c.id = a.category_id" \
+	" JOIN users u ON u.id = a.author_id" \
+	" LEFT JOIN media m ON m.id = a.featured_media_id"
+#define PUBLISHED " a.status = 'published'"
+#define NEWEST_FIRST " ORDER BY a.published_at DESC, a.id DESC"
+
+static const char SQL_BY_SLUG[] =
+	"SELECT " TEASER_COLS ", a.body_html, u.bio" TEASER_FROM
+	" WHERE a.slug = ? AND" PUBLISHED;
+static const char SQL_TAGS_OF[] =
+	"SELECT t.id, t.slug, t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id"
+	" WHERE x.article_id = ? ORDER BY x.position, t.name";
+static const char SQL_LATEST[] =
+	"SELECT " TEASER_COLS TEASER_FROM " WHERE" PUBLISHED NEWEST_FIRST " LIMIT ? OFFSET ?";
+static const char SQL_BY_CATEGORY[] =
+	"SELECT " TEASER_COLS TEASER_FROM " WHERE a.category_id = ? AND" PUBLISHED
+	NEWEST_FIRST " LIMIT ? OFFSET ?";
+static const char SQL_COUNT_CATEGORY[] =
+	"SELECT COUNT(*) FROM articles a WHERE a.category_id = ? AND" PUBLISHED;
+static const char SQL_BY_TAG[] =
+	"SELECT " TEASER_COLS TEASER_FROM " JOIN article_tags x ON x.article_id = a.id"
+	" WHERE x.tag_id = ? AND" PUBLISHED NEWEST_FIRST " LIMIT ? OFFSET ?";
+static const char SQL_COUNT_TAG[] =
+	"SELECT COUNT(*) FROM article_tags x JOIN articles a ON a.id = x.article_id"
+	" WHERE x.tag_id = ? AND" PUBLISHED;
+static const char SQL_BY_AUTHOR[] =
+	"SELECT " TEASER_COLS TEASER_FROM " WHERE a.author_id = ? AND" PUBLISHED
+	NEWEST_FIRST " LIMIT ? OFFSET ?";
+static const char SQL_COUNT_AUTHOR[] =
+	"SELECT COUNT(*) FROM articles a WHERE a.author_id = ? AND" PUBLISHED;
+static const char SQL_PINNED[] =
+	"SELECT " TEASER_COLS TEASER_FROM " WHERE a.pinned_at IS NOT NULL AND" PUBLISHED
+	" ORDER BY a.pinned_at DESC, a.id DESC LIMIT ?";
+static const char SQL_BY_ID[] =
+	"SELECT " TEASER_COLS TEASER_FROM " WHERE a.id = ? AND" PUBLISHED;
+static const char SQL_RELATED[] =
+	"SELECT " TEASER_COLS TEASER_FROM " JOIN article_related r ON r.related_id = a.id"
+	" WHERE r.article_id = ? AND" PUBLISHED " ORDER BY r.position LIMIT ?";
+static const char SQL_INSERT_ARTICLE[] =
+	"INSERT INTO articles (slug, title, dek, excerpt, body_source, body_format, body_html,"
+	" status, author_id, category_id, featured_media_id, pinned_at, published_at,"
+	" created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	" RETURNING id";
+static const char SQL_INSERT_ARTICLE_TAG[] =
+	"INSERT INTO article_tags (article_id, tag_id, position) VALUES (?, ?, ?)"
+	" ON CONFLICT (article_id, tag_id) DO NOTHING";
+static const char SQL_DELETE_RELATED[] = "DELETE FROM article_related WHERE article_id = ?";
+static const char SQL_INSERT_RELATED[] =
+	"INSERT INTO article_related (article_id, position, related_id, score) VALUES (?, ?, ?, ?)";
+static const char SQL_PUBLISHED_IDS[] =
+	"SELECT a.id FROM articles a WHERE" PUBLISHED " ORDER BY a.id";
+static const char SQL_ARTICLE_COUNT[] = "SELECT COUNT(*) FROM articles";
+static const char SQL_ARTICLE_CATEGORY[] = "SELECT category_id FROM articles WHERE id = ?";
+
+static struct slice col(struct db_stmt *st, struct arena *a, int i)
+{
+	return arena_slice_dup(a, db_text(st, i));
+}
+
+static void read_teaser(struct db_stmt *st, struct arena *a, struct store_article *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = db_int(st, 0);
+	out->slug = col(st, a, 1);
+	out->title = col(st, a, 2);
+	out->dek = col(st, a, 3);
+	out->excerpt = col(st, a, 4);
+	out->published_at = db_int(st, 5);
+	out->updated_at = db_int(st, 6);
+	out->pinned_at = db_int(st, 7);
+	out->category.id = db_int(st, 8);
+	out->category.slug = col(st, a, 9);
+	out->category.name = col(st, a, 10);
+	out->author.id = db_int(st, 11);
+	out->author.slug = col(st, a, 12);
+	out->author.name = col(st, a, 13);
+	out->image.id = db_int(st, 14);
+	out->image.filename = col(st, a, 15);
+	out->image.mime = col(st, a, 16);
+	out->image.alt = col(st, a, 17);
+	out->image.caption = col(st, a, 18);
+	out->image.credit = col(st, a, 19);
+	out->image.width = db_int(st, 20);
+	out->image.height = db_int(st, 21);
+}
+
+/* Run a prepared, bound teaser query and collect its rows. */
+static int read_list(struct db_stmt *st, struct arena *a, size_t cap, struct store_list *out)
+{
+	int rc;
+
+	out->items = ARENA_NEW_ARRAY(a, struct store_article, cap ? cap : 1);
+	out->nr = 0;
+	while ((rc = db_step(st)) == DB_ROW && out->nr < cap)
+		read_teaser(st, a, &out->items[out->nr++]);
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}
+
+static int count_rows(struct db *db, const char *sql, int64_t id, int64_t *n)
+{
+	struct db_stmt *st = db_prepare(db, sql);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", id);
+	rc = db_step(st);
+	*n = rc == DB_ROW ? db_int(st, 0) : 0;
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}
+
+static int load_tags(struct db *db, struct arena *a, struct store_article *art)
+{
+	struct db_stmt *st = db_prepare(db, SQL_TAGS_OF);
+	size_t alloc = 8;
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", art->id);
+	art->tags = ARENA_NEW_ARRAY(a, struct store_tag, alloc);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (art->ntags == alloc) {
+			struct store_tag *more = ARENA_NEW_ARRAY(a, struct store_tag, alloc * 2);
+			memcpy(more, art->tags, sizeof(*more) * alloc);
+			art->tags = more;
+			alloc *= 2;
+		}
+		struct store_tag *t = &art->tags[art->ntags++];
+		t->id = db_int(st, 0);
+		t->slug = col(st, a, 1);
+		t->name = col(st, a, 2);
+	}
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}
+
+int store_article_by_slug(struct db *db, struct arena *a, struct slice slug,
+			  struct store_article *out)
+{
+	struct db_stmt *st = db_prepare(db, SQL_BY_SLUG);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "S", slug);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		read_teaser(st, a, out);
+		out->body_html = col(st, a, TEASER_NCOLS);
+		out->author.bio = col(st, a, TEASER_NCOLS + 1);
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (rc == DB_DONE)
+		return DL_NOTFOUND;
+	return load_tags(db, a, out);
+}
+
+int store_latest(struct db *db, struct arena *a, int64_t limit, int64_t offset,
+		 struct store_list *out)
+{
+	struct db_stmt *st = db_prepare(db, SQL_LATEST);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "ii", limit, offset);
+	out->total = -1;
+	return read_list(st, a, (size_t)limit, out);
+}
+
+static int archive(struct db *db, struct arena *a, const char *sql, const char *count_sql,
+		   int64_t id, int64_t limit, int64_t offset, struct store_list *out)
+{
+	struct db_stmt *st;
+	int rc = count_rows(db, count_sql, id, &out->total);
+
+	if (rc)
+		return rc;
+	st = db_prepare(db, sql);
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "iii", id, limit, offset);
+	return read_list(st, a, (size_t)limit, out);
+}
+
+int store_by_category(struct db *db, struct arena *a, int64_t category_id, int64_t limit,
+		      int64_t offset, struct store_list *out)
+{
+	return archive(db, a, SQL_BY_CATEGORY, SQL_COUNT_CATEGORY, category_id, limit, offset, out);
+}
+
+int store_by_tag(struct db *db, struct arena *a, int64_t tag_id, int64_t limit, int64_t offset,
+		 struct store_list *out)
+{
+	return archive(db, a, SQL_BY_TAG, SQL_COUNT_TAG, tag_id, limit, offset, out);
+}
+
+int store_by_author(struct db *db, struct arena *a, int64_t author_id, int64_t limit,
+		    int64_t offset, struct store_list *out)
+{
+	return archive(db, a, SQL_BY_AUTHOR, SQL_COUNT_AUTHOR, author_id, limit, offset, out);
+}
+
+int store_pinned(struct db *db, struct arena *a, int64_t limit, struct store_list *out)
+{
+	struct db_stmt *st = db_prepare(db, SQL_PINNED);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", limit);
+	out->total = -1;
+	return read_list(st, a, (size_t)limit, out);
+}
+
+int store_by_ids(struct db *db, struct arena *a, const int64_t *ids, size_t n,
+		 struct store_list *out)
+{
+	out->items = ARENA_NEW_ARRAY(a, struct store_article, n ? n : 1);
+	out->nr = 0;
+	out->total = -1;
+	for (size_t i = 0; i < n; i++) {
+		struct db_stmt *st = db_prepare(db, SQL_BY_ID);
+		int rc;
+
+		if (!st)
+			return DL_ERR;
+		db_bind(st, "i", ids[i]);
+		rc = db_step(st);
+		if (rc == DB_ROW)
+			read_teaser(st, a, &out->items[out->nr++]);
+		db_done(st);
+		if (rc < 0)
+			return rc;
+	}
+	return DL_OK;
+}
+
+int store_related(struct db *db, struct arena *a, int64_t id, int64_t limit,
+		  struct store_list *out)
+{
+	struct db_stmt *st = db_prepare(db, SQL_RELATED);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "ii", id, limit);
+	out->total = -1;
+	return read_list(st, a, (size_t)limit, out);
+}
+
+static int insert_tags(struct db *db, int64_t id, const char *const *tags, size_t n)
+{
+	struct strbuf slug = STRBUF_INIT;
+	int rc = DL_OK;
+
+	for (size_t i = 0; i < n && !rc; i++) {
+		int64_t tag_id;
+		struct db_stmt *st;
+
+		strbuf_reset(&slug);
+		store_slugify(tags[i], strlen(tags[i]), &slug);
+		if (!slug.len)
+			continue;
+		rc = store_tag_ensure(db, slug.buf, tags[i], &tag_id);
+		if (rc)
+			break;
+		st = db_prepare(db, SQL_INSERT_ARTICLE_TAG);
+		if (!st) {
+			rc = DL_ERR;
+			break;
+		}
+		db_bind(st, "iii", id, tag_id, (int64_t)i);
+		rc = db_run(st);
+	}
+	strbuf_release(&slug);
+	return rc;
+}
+
+static int insert_article(struct db *db, const struct store_article_input *in, int64_t now,
+			  int64_t *id)
+{
+	struct db_stmt *st = db_prepare(db, SQL_INSERT_ARTICLE);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "ssssssssii", in->slug, in->title, in->dek ? in->dek : "",
+		in->excerpt ? in->excerpt : "", in->body_source ? in->body_source : "",
+		in->body_format ? in->body_format : "markdown", in->body_html ? in->body_html : "",
+		in->status, in->author_id,
+		in->category_id ? in->category_id : (int64_t)STORE_DEFAULT_CATEGORY);
+	if (in->featured_media_id)
+		db_bind_int(st, 11, in->featured_media_id);
+	else
+		db_bind_null(st, 11);
+	if (in->pinned_at)
+		db_bind_int(st, 12, in->pinned_at);
+	else
+		db_bind_null(st, 12);
+	if (in->published_at)
+		db_bind_int(st, 13, in->published_at);
+	else
+		db_bind_null(st, 13);
+	db_bind_int(st, 14, now);
+	/* A back-dated story (import, demo) was last updated when it was published. */
+	db_bind_int(st, 15, in->updated_at ? in->updated_at
+			    : in->published_at && in->published_at < now ? in->published_at : now);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*id = db_int(st, 0);
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}
+
+int store_article_create(struct db *db, const struct store_article_input *in, int64_t *id)
+{
+	int64_t now = (int64_t)time(NULL);
+	int rc = db_begin(db);
+
+	if (rc)
+		return rc;
+	rc = insert_article(db, in, now, id);
+	if (!rc)
+		rc = insert_tags(db, *id, in->tags, in->ntags);
+	/* The full-text index holds published articles only: search and Related News read it. */
+	if (!rc && !strcmp(in->status, "published"))
+		rc = db_fts_put(db, *id, slice_cstr(in->title), slice_cstr(in->dek ? in->dek : ""),
+				slice_cstr(in->index_text ? in->index_text : ""));
+	if (!rc)
+		rc = store_bump_generation(db);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+int store_related_put(struct db *db, int64_t id, const int64_t *related, const double *scores,
+		      size_t n)
+{
+	struct db_stmt *st;
+	int rc = db_begin(db);
+
+	if (rc)
+		return rc;
+	st = db_prepare(db, SQL_DELETE_RELATED);
+	if (!st) {
+		db_rollback(db);
+		return DL_ERR;
+	}
+	db_bind(st, "i", id);
+	rc = db_run(st);
+	for (size_t i = 0; i < n && !rc; i++) {
+		st = db_prepare(db, SQL_INSERT_RELATED);
+		if (!st) {
+			rc = DL_ERR;
+			break;
+		}
+		db_bind(st, "iiid", id, (int64_t)i, related[i], scores[i]);
+		rc = db_run(st);
+	}
+	if (!rc)
+		rc = store_bump_generation(db);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+int store_published_ids(struct db *db, int64_t **ids, size_t *n)
+{
+	struct db_stmt *st = db_prepare(db, SQL_PUBLISHED_IDS);
+	size_t alloc = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (!st)
+		return DL_ERR;
+	while ((rc = db_step(st)) == DB_ROW) {
+		ALLOC_GROW(*ids, *n + 1, alloc);
+		(*ids)[(*n)++] = db_int(st, 0);
+	}
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}
+
+int store_article_category(struct db *db, int64_t id, int64_t *category_id)
+{
+	struct db_stmt *st = db_prepare(db, SQL_ARTICLE_CATEGORY);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", id);
+	rc = db_step(st);
+	*category_id = rc == DB_ROW ? db_int(st, 0) : 0;
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
+}
+
+int store_article_count(struct db *db, int64_t *n)
+{
+	struct db_stmt *st = db_prepare(db, SQL_ARTICLE_COUNT);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	rc = db_step(st);
+	*n = rc == DB_ROW ? db_int(st, 0) : 0;
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}

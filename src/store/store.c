@@ -1,0 +1,83 @@
+#include "core/compat.h"
+#include "core/err.h"
+#include "core/strbuf.h"
+#include "core/utf8.h"
+#include "store/store.h"
+
+static const char SQL_GENERATION[] = "SELECT value FROM counters WHERE name = 'content'";
+static const char SQL_BUMP_GENERATION[] =
+	"UPDATE counters SET value = value + 1 WHERE name = 'content'";
+
+int store_migrate(struct db *db)
+{
+	return db_migrate(db, store_migrations, store_migrations_nr);
+}
+
+int store_generation(struct db *db, int64_t *gen)
+{
+	struct db_stmt *st = db_prepare(db, SQL_GENERATION);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	rc = db_step(st);
+	*gen = rc == DB_ROW ? db_int(st, 0) : 0;
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}
+
+int store_bump_generation(struct db *db)
+{
+	return db_run(db_prepare(db, SQL_BUMP_GENERATION));
+}
+
+void store_slugify(const char *text, size_t len, struct strbuf *out)
+{
+	static const char latin1[] =
+		"aaaaaaaceeeeiiiidnooooo ouuuuyts"
+		"aaaaaaaceeeeiiiidnooooo ouuuuyty";
+	size_t start = out->len, i = 0;
+	bool dash = false;
+
+	while (i < len && out->len - start < 80) {
+		uint32_t c;
+		size_t n = utf8_decode(text + i, len - i, &c);
+		char ch = 0;
+
+		if (!n) {
+			i++;
+			continue;
+		}
+		i += n;
+		if (c == '\'' || c == 0x2019)
+			continue;  /* "don't" -> "dont", not "don-t" */
+		if (c >= 'A' && c <= 'Z')
+			ch = (char)(c + 32);
+		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			ch = (char)c;
+		else if (c >= 0xC0 && c <= 0xFF && latin1[c - 0xC0] != ' ')
+			ch = latin1[c - 0xC0];
+		if (!ch) {
+			dash = out->len > start;
+			continue;
+		}
+		if (dash)
+			strbuf_addch(out, '-');
+		dash = false;
+		strbuf_addch(out, ch);
+	}
+	while (out->len > start && out->buf[out->len - 1] == '-')
+		strbuf_setlen(out, out->len - 1);
+}
+
+bool store_slug_valid(struct slice s)
+{
+	if (s.len == 0 || s.len > 80 || s.p[0] == '-' || s.p[s.len - 1] == '-')
+		return false;
+	for (size_t i = 0; i < s.len; i++) {
+		char c = s.p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,208 @@
+/*
+ * store.h - the newsroom's data: articles, categories, tags, authors, media,
+ * ads, page views and settings, over the db interface.
+ *
+ * Every function takes the calling thread's connection. Reads copy what they
+ * return into the caller's arena (nothing to free). Writes run in one
+ * transaction each and bump the content generation in that transaction, so
+ * any cache comparing store_generation() sees every committed change.
+ * The store never builds HTML and never trusts callers for uniqueness: a
+ * taken slug is DL_CONFLICT.
+ */
+#ifndef DL_STORE_H
+#define DL_STORE_H
+
+#include "core/compat.h"
+#include "core/arena.h"
+#include "core/slice.h"
+#include "db/db.h"
+
+extern const struct db_migration store_migrations[];
+extern const size_t store_migrations_nr;
+
+/* Apply pending migrations (idempotent). */
+int store_migrate(struct db *db);
+
+/* The id of the default category ("Uncategorized"). */
+#define STORE_DEFAULT_CATEGORY 1
+
+/* The content generation: changes whenever published content may have. */
+int store_generation(struct db *db, int64_t *gen);
+/* Bump it (inside the caller's transaction). */
+int store_bump_generation(struct db *db);
+
+/* ---- settings ---- */
+
+struct site_settings {
+	char *title;
+	char *tagline;
+	char *timezone;       /* IANA name */
+	char *locale;         /* "en-US" */
+	char *base_url;       /* "" when links are relative to the request host */
+	int64_t posts_per_page;
+	int64_t must_read_count;
+	int64_t latest_count;
+	int64_t related_count;
+	int64_t inline_ad_after; /* the in-story ad follows this paragraph */
+};
+
+/* Load every setting into `s` (arena copies), defaults for missing ones. */
+int store_settings_load(struct db *db, struct arena *a, struct site_settings *s);
+/* Set one setting by name (validated by the caller). */
+int store_setting_set(struct db *db, const char *name, const char *value);
+
+/* ---- taxonomy and people ---- */
+
+struct store_category {
+	int64_t id;
+	struct slice slug, name, description;
+	int64_t parent_id;
+	int64_t count;  /* published articles, where a listing computed it */
+};
+
+struct store_tag {
+	int64_t id;
+	struct slice slug, name;
+};
+
+struct store_author {
+	int64_t id;
+	struct slice slug, name, bio;
+};
+
+int store_category_by_slug(struct db *db, struct arena *a, struct slice slug,
+			   struct store_category *out);
+int store_category_by_id(struct db *db, struct arena *a, int64_t id, struct store_category *out);
+/* Every category in display order (position, name), with published counts. */
+int store_categories(struct db *db, struct arena *a, struct store_category **out, size_t *n);
+int store_tag_by_slug(struct db *db, struct arena *a, struct slice slug, struct store_tag *out);
+int store_author_by_slug(struct db *db, struct arena *a, struct slice slug,
+			 struct store_author *out);
+
+int store_category_create(struct db *db, const char *slug, const char *name,
+			  const char *description, int64_t position, int64_t *id);
+/* The id of the tag named `name` (slug derived by the caller), created if new. */
+int store_tag_ensure(struct db *db, const char *slug, const char *name, int64_t *id);
+int store_user_create(struct db *db, const char *email, const char *slug, const char *name,
+		      const char *bio, const char *role, int64_t *id);
+
+/* ---- media ---- */
+
+struct store_media {
+	int64_t id;
+	struct slice filename, mime, alt, caption, credit;
+	int64_t width, height;
+	struct slice data;  /* only filled by store_media_get() */
+};
+
+int store_media_create(struct db *db, const struct store_media *m, int64_t *id);
+/* The media item with its bytes. */
+int store_media_get(struct db *db, struct arena *a, int64_t id, struct store_media *out);
+
+/* ---- articles ---- */
+
+struct store_article {
+	int64_t id;
+	struct slice slug, title, dek, excerpt;
+	struct slice body_html;     /* only for full loads */
+	int64_t published_at, updated_at, pinned_at;
+	struct store_category category;  /* id, slug, name */
+	struct store_author author;      /* id, slug, name (bio on full loads) */
+	struct store_media image;        /* id 0 when none; no data */
+	struct store_tag *tags;          /* full loads only */
+	size_t ntags;
+};
+
+struct store_list {
+	struct store_article *items;
+	size_t nr;
+	int64_t total;  /* matching rows in all pages, where asked for */
+};
+
+/* A published article by slug, with body, author bio, image and tags. */
+int store_article_by_slug(struct db *db, struct arena *a, struct slice slug,
+			  struct store_article *out);
+/* The newest published articles (teasers), skipping `offset`. */
+int store_latest(struct db *db, struct arena *a, int64_t limit, int64_t offset,
+		 struct store_list *out);
+/* Published archives with the total count for pagination. */
+int store_by_category(struct db *db, struct arena *a, int64_t category_id, int64_t limit,
+		      int64_t offset, struct store_list *out);
+int store_by_tag(struct db *db, struct arena *a, int64_t tag_id, int64_t limit, int64_t offset,
+		 struct store_list *out);
+int store_by_author(struct db *db, struct arena *a, int64_t author_id, int64_t limit,
+		    int64_t offset, struct store_list *out);
+/* Published pinned articles, most recently pinned first. */
+int store_pinned(struct db *db, struct arena *a, int64_t limit, struct store_list *out);
+/* Published teasers for `ids`, in the order given (missing ones skipped). */
+int store_by_ids(struct db *db, struct arena *a, const int64_t *ids, size_t n,
+		 struct store_list *out);
+/* The stored Related News for article `id`, best first. */
+int store_related(struct db *db, struct arena *a, int64_t id, int64_t limit,
+		  struct store_list *out);
+
+struct store_article_input {
+	const char *slug, *title, *dek, *excerpt;
+	const char *body_source, *body_format, *body_html;
+	const char *status;
+	int64_t author_id, category_id, featured_media_id;  /* 0: none */
+	int64_t published_at, pinned_at;                    /* 0: none */
+	int64_t updated_at;       /* 0: the publication time, or now */
+	const char *const *tags;  /* tag names; slugs derived with store_slugify */
+	size_t ntags;
+	const char *index_text;   /* the body as plain text, for the full-text index */
+};
+
+/* How many articles exist, in any status. */
+int store_article_count(struct db *db, int64_t *n);
+/* Create an article with its tags and full-text entry. DL_CONFLICT: slug taken. */
+int store_article_create(struct db *db, const struct store_article_input *in, int64_t *id);
+
+/* Replace the Related News of article `id`. */
+int store_related_put(struct db *db, int64_t id, const int64_t *related, const double *scores,
+		      size_t n);
+/* Ids of every published article (for rebuilding derived data). */
+int store_published_ids(struct db *db, int64_t **ids, size_t *n);
+/* The category of a published article (for Related News tie-breaking). */
+int store_article_category(struct db *db, int64_t id, int64_t *category_id);
+
+/* ---- page views ---- */
+
+/* Add counts[i] views of ids[i] on `day` (one transaction). */
+int store_views_add(struct db *db, int64_t day, const int64_t *ids, const int64_t *counts,
+		    size_t n);
+/* The most-read published articles with views on days >= since_day. */
+int store_most_read(struct db *db, int64_t since_day, int64_t limit, int64_t *ids, size_t *n);
+
+/* ---- ads ---- */
+
+struct store_ad {
+	int64_t id;
+	struct slice slot, kind, html, link_url, alt, name;
+	int64_t slot_width, slot_height;
+	int64_t media_id, weight, starts_at, ends_at, category_id;  /* 0: none */
+};
+
+/* Every active creative whose end date is not past `now` (the engine
+ * filters start dates itself, so the set can be cached). */
+int store_ads_active(struct db *db, struct arena *a, int64_t now, struct store_ad **out,
+		     size_t *n);
+int store_ad_slot_ensure(struct db *db, const char *name, int64_t width, int64_t height,
+			 int64_t *id);
+int store_ad_create(struct db *db, int64_t slot_id, const struct store_ad *ad, int64_t *id);
+/* Add impressions/clicks for creatives on `day` (one transaction). */
+int store_ad_stats_add(struct db *db, int64_t day, const int64_t *ids, const int64_t *impressions,
+		       const int64_t *clicks, size_t n);
+/* The link of an active creative (for the click redirect). */
+int store_ad_link(struct db *db, struct arena *a, int64_t id, struct slice *link);
+
+/* ---- helpers ---- */
+
+/* Append a URL slug for `text` (lower-case ASCII, digits, '-'; Latin
+ * diacritics folded; at most 80 bytes) to `out`. */
+struct strbuf;
+void store_slugify(const char *text, size_t len, struct strbuf *out);
+/* True if `s` is a well-formed slug: [a-z0-9-], 1..80 bytes, no leading/trailing '-'. */
+bool store_slug_valid(struct slice s);
+
+#endif

@@ -1,0 +1,242 @@
+#include "core/compat.h"
+#include "core/err.h"
+#include "store/store.h"
+
+static const char SQL_CATEGORY_BY_SLUG[] =
+	"SELECT id, slug, name, description, COALESCE(parent_id, 0) FROM categories WHERE slug = ?";
+static const char SQL_CATEGORY_BY_ID[] =
+	"SELECT id, slug, name, description, COALESCE(parent_id, 0) FROM categories WHERE id = ?";
+static const char SQL_CATEGORIES[] =
+	"SELECT c.id, c.slug, c.name, c.description, COALESCE(c.parent_id, 0),"
+	" (SELECT COUNT(*) FROM articles a WHERE a.category_id = c.id AND a.status = 'published')"
+	" FROM categories c ORDER BY c.position, c.name";
+static const char SQL_TAG_BY_SLUG[] = "SELECT id, slug, name FROM tags WHERE slug = ?";
+static const char SQL_AUTHOR_BY_SLUG[] = "SELECT id, slug, name, bio FROM users WHERE slug = ?";
+static const char SQL_CATEGORY_CREATE[] =
+	"INSERT INTO categories (slug, name, description, position) VALUES (?, ?, ?, ?)"
+	" RETURNING id";
+static const char SQL_TAG_INSERT[] =
+	"INSERT INTO tags (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING";
+static const char SQL_TAG_ID[] = "SELECT id FROM tags WHERE slug = ?";
+static const char SQL_USER_CREATE[] =
+	"INSERT INTO users (email, slug, name, bio, role, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+	" RETURNING id";
+static const char SQL_MEDIA_CREATE[] =
+	"INSERT INTO media (filename, mime, width, height, alt, caption, credit, data, created_at)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+static const char SQL_MEDIA_GET[] =
+	"SELECT id, filename, mime, width, height, alt, caption, credit, data FROM media"
+	" WHERE id = ?";
+
+static struct slice col(struct db_stmt *st, struct arena *a, int i)
+{
+	return arena_slice_dup(a, db_text(st, i));
+}
+
+static void read_category(struct db_stmt *st, struct arena *a, struct store_category *c)
+{
+	c->id = db_int(st, 0);
+	c->slug = col(st, a, 1);
+	c->name = col(st, a, 2);
+	c->description = col(st, a, 3);
+	c->parent_id = db_int(st, 4);
+	c->count = -1;
+}
+
+/* Step a one-row lookup: DL_OK with the row read by `fn`, or DL_NOTFOUND. */
+static int one_row(struct db_stmt *st, void (*fn)(struct db_stmt *, struct arena *, void *),
+		   struct arena *a, void *out)
+{
+	int rc = db_step(st);
+
+	if (rc == DB_ROW)
+		fn(st, a, out);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
+}
+
+static void category_row(struct db_stmt *st, struct arena *a, void *out)
+{
+	read_category(st, a, out);
+}
+
+static void tag_row(struct db_stmt *st, struct arena *a, void *out)
+{
+	struct store_tag *t = out;
+
+	t->id = db_int(st, 0);
+	t->slug = col(st, a, 1);
+	t->name = col(st, a, 2);
+}
+
+static void author_row(struct db_stmt *st, struct arena *a, void *out)
+{
+	struct store_author *u = out;
+
+	u->id = db_int(st, 0);
+	u->slug = col(st, a, 1);
+	u->name = col(st, a, 2);
+	u->bio = col(st, a, 3);
+}
+
+int store_category_by_slug(struct db *db, struct arena *a, struct slice slug,
+			   struct store_category *out)
+{
+	struct db_stmt *st = db_prepare(db, SQL_CATEGORY_BY_SLUG);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "S", slug);
+	return one_row(st, category_row, a, out);
+}
+
+int store_category_by_id(struct db *db, struct arena *a, int64_t id, struct store_category *out)
+{
+	struct db_stmt *st = db_prepare(db, SQL_CATEGORY_BY_ID);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", id);
+	return one_row(st, category_row, a, out);
+}
+
+int store_categories(struct db *db, struct arena *a, struct store_category **out, size_t *n)
+{
+	struct db_stmt *st = db_prepare(db, SQL_CATEGORIES);
+	size_t alloc = 16;
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	*out = ARENA_NEW_ARRAY(a, struct store_category, alloc);
+	*n = 0;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (*n == alloc) {
+			struct store_category *more = ARENA_NEW_ARRAY(a, struct store_category, alloc * 2);
+			memcpy(more, *out, sizeof(*more) * alloc);
+			*out = more;
+			alloc *= 2;
+		}
+		read_category(st, a, &(*out)[*n]);
+		(*out)[*n].count = db_int(st, 5);
+		(*n)++;
+	}
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}
+
+int store_tag_by_slug(struct db *db, struct arena *a, struct slice slug, struct store_tag *out)
+{
+	struct db_stmt *st = db_prepare(db, SQL_TAG_BY_SLUG);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "S", slug);
+	return one_row(st, tag_row, a, out);
+}
+
+int store_author_by_slug(struct db *db, struct arena *a, struct slice slug,
+			 struct store_author *out)
+{
+	struct db_stmt *st = db_prepare(db, SQL_AUTHOR_BY_SLUG);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "S", slug);
+	return one_row(st, author_row, a, out);
+}
+
+/* Run an INSERT ... RETURNING id. */
+static int insert_returning(struct db_stmt *st, int64_t *id)
+{
+	int rc = db_step(st);
+
+	if (rc == DB_ROW && id)
+		*id = db_int(st, 0);
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}
+
+int store_category_create(struct db *db, const char *slug, const char *name,
+			  const char *description, int64_t position, int64_t *id)
+{
+	struct db_stmt *st = db_prepare(db, SQL_CATEGORY_CREATE);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "sssi", slug, name, description ? description : "", position);
+	return insert_returning(st, id);
+}
+
+int store_tag_ensure(struct db *db, const char *slug, const char *name, int64_t *id)
+{
+	struct db_stmt *st = db_prepare(db, SQL_TAG_INSERT);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "ss", slug, name);
+	rc = db_run(st);
+	if (rc)
+		return rc;
+	st = db_prepare(db, SQL_TAG_ID);
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "s", slug);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*id = db_int(st, 0);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return rc == DB_ROW ? DL_OK : DL_ERR;
+}
+
+int store_user_create(struct db *db, const char *email, const char *slug, const char *name,
+		      const char *bio, const char *role, int64_t *id)
+{
+	struct db_stmt *st = db_prepare(db, SQL_USER_CREATE);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "sssssi", email, slug, name, bio ? bio : "", role, (int64_t)time(NULL));
+	return insert_returning(st, id);
+}
+
+int store_media_create(struct db *db, const struct store_media *m, int64_t *id)
+{
+	struct db_stmt *st = db_prepare(db, SQL_MEDIA_CREATE);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "SSiiSSSbi", m->filename, m->mime, m->width, m->height, m->alt, m->caption,
+		m->credit, (const void *)m->data.p, m->data.len, (int64_t)time(NULL));
+	return insert_returning(st, id);
+}
+
+static void media_row(struct db_stmt *st, struct arena *a, void *out)
+{
+	struct store_media *m = out;
+
+	m->id = db_int(st, 0);
+	m->filename = col(st, a, 1);
+	m->mime = col(st, a, 2);
+	m->width = db_int(st, 3);
+	m->height = db_int(st, 4);
+	m->alt = col(st, a, 5);
+	m->caption = col(st, a, 6);
+	m->credit = col(st, a, 7);
+	m->data = col(st, a, 8);
+}
+
+int store_media_get(struct db *db, struct arena *a, int64_t id, struct store_media *out)
+{
+	struct db_stmt *st = db_prepare(db, SQL_MEDIA_GET);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", id);
+	return one_row(st, media_row, a, out);
+}
