@@ -17,8 +17,19 @@
 /* Same-category candidates get this boost: a tie-breaker, not a filter. */
 #define CATEGORY_BOOST 1.08
 
+/* Document frequencies already looked up: a rebuild asks for the same terms
+ * thousands of times, and each full-text lookup walks a posting list. */
+struct df_entry {
+	char *stem;
+	int64_t df;
+};
+
 struct related_ctx {
 	struct text_analyzer *ta;
+	struct arena *arena;
+	struct df_entry *df;
+	size_t df_nr, df_size;
+	int64_t ndocs;  /* the index size the cache was filled at */
 };
 
 struct term {
@@ -47,6 +58,7 @@ struct related_ctx *related_ctx_new(void)
 		free(rc);
 		return NULL;
 	}
+	rc->arena = arena_new(0);
 	return rc;
 }
 
@@ -55,6 +67,8 @@ void related_ctx_free(struct related_ctx *rc)
 	if (!rc)
 		return;
 	text_analyzer_free(rc->ta);
+	arena_free(rc->arena);
+	free(rc->df);
 	free(rc);
 }
 
@@ -145,18 +159,72 @@ static int by_score_desc(const void *a, const void *b)
 	return (x->id < y->id) - (x->id > y->id);  /* newer (higher id) first */
 }
 
+static void df_reset(struct related_ctx *rc, int64_t ndocs)
+{
+	arena_reset(rc->arena);
+	free(rc->df);
+	rc->df = NULL;
+	rc->df_nr = rc->df_size = 0;
+	rc->ndocs = ndocs;
+}
+
+static void df_insert(struct df_entry *tab, size_t size, struct df_entry e)
+{
+	size_t h = hash_str(e.stem, strlen(e.stem)) & (size - 1);
+
+	while (tab[h].stem)
+		h = (h + 1) & (size - 1);
+	tab[h] = e;
+}
+
+/* The document frequency of `stem`, from the cache or the index. */
+static int doc_freq(struct related_ctx *rc, struct db *db, const char *stem, int64_t *df)
+{
+	size_t len = strlen(stem), h;
+	int r;
+
+	if (rc->df_size) {
+		for (h = hash_str(stem, len) & (rc->df_size - 1); rc->df[h].stem;
+		     h = (h + 1) & (rc->df_size - 1)) {
+			if (!strcmp(rc->df[h].stem, stem)) {
+				*df = rc->df[h].df;
+				return DL_OK;
+			}
+		}
+	}
+	r = db_fts_doc_freq(db, stem, len, df);
+	if (r)
+		return r;
+	if ((rc->df_nr + 1) * 2 > rc->df_size) {
+		struct df_entry *old = rc->df;
+		size_t old_size = rc->df_size;
+
+		rc->df_size = old_size ? old_size * 2 : 4096;
+		rc->df = xcalloc(rc->df_size, sizeof(*rc->df));
+		for (size_t i = 0; i < old_size; i++)
+			if (old[i].stem)
+				df_insert(rc->df, rc->df_size, old[i]);
+		free(old);
+	}
+	df_insert(rc->df, rc->df_size,
+		  (struct df_entry){ arena_strndup(rc->arena, stem, len), *df });
+	rc->df_nr++;
+	return DL_OK;
+}
+
 /* Weight each term by TF-IDF; keep the distinctive ones, best first. */
-static int weigh_terms(struct db *db, struct terms *t, int64_t ndocs, size_t *nkeep)
+static int weigh_terms(struct related_ctx *rc, struct db *db, struct terms *t, int64_t ndocs,
+		       size_t *nkeep)
 {
 	size_t keep = 0;
 
 	for (size_t i = 0; i < t->nr; i++) {
 		struct term *e = &t->items[i];
 		int64_t df;
-		int rc = db_fts_doc_freq(db, e->stem, strlen(e->stem), &df);
+		int r = doc_freq(rc, db, e->stem, &df);
 
-		if (rc)
-			return rc;
+		if (r)
+			return r;
 		/* A term only this article has links it to nothing; one in most articles is noise. */
 		if (df <= 1 || df > ndocs / 2 + 1) {
 			e->weight = 0;
@@ -186,8 +254,11 @@ int related_compute(struct related_ctx *rc, struct db *db, int64_t id, size_t ma
 	r = db_fts_text(db, id, analyze_parts, &tp);
 	if (!r)
 		r = db_fts_count(db, &ndocs);
+	/* Frequencies stay good enough while the index grows by under 5%. */
+	if (!r && (ndocs > rc->ndocs + rc->ndocs / 20 || ndocs < rc->ndocs))
+		df_reset(rc, ndocs);
 	if (!r)
-		r = weigh_terms(db, &t, ndocs, &nwords);
+		r = weigh_terms(rc, db, &t, ndocs, &nwords);
 	if (!r)
 		r = store_article_category(db, id, &category);
 	if (!r) {

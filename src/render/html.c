@@ -475,7 +475,8 @@ enum attr_kind {
 	AK_TEXT,
 	AK_URL,
 	AK_SRCSET,
-	AK_INT,
+	AK_INT,         /* 1-6 digits */
+	AK_SIGNED,      /* the same, perhaps after a '-' */
 	AK_BOOL,
 	AK_ENUM,        /* one of `values`, "|a|b|", any case; written lower */
 };
@@ -510,7 +511,7 @@ static const struct attr_rule attrs_edit[] = {
 	{ "cite", AK_URL, NULL }, { "datetime", AK_TEXT, NULL }, ATTR_END
 };
 static const struct attr_rule attrs_ol[] = {
-	{ "start", AK_INT, NULL }, { "reversed", AK_BOOL, NULL }, ATTR_END
+	{ "start", AK_SIGNED, NULL }, { "reversed", AK_BOOL, NULL }, ATTR_END
 };
 static const struct attr_rule attrs_a[] = {
 	{ "href", AK_URL, NULL }, { "title", AK_TEXT, NULL }, ATTR_END
@@ -764,19 +765,21 @@ static bool int_ok(const char *v, bool sign)
 	return n > 0 && n <= 6 && !v[n];
 }
 
+/* Whether v is one of `values` ("|a|b|"), in any case; tmp gets its form there. */
 static bool enum_ok(const char *v, const char *values, struct strbuf *tmp)
 {
-	const char *hit;
 	size_t n = strlen(v);
 
-	strbuf_reset(tmp);
-	strbuf_addch(tmp, '|');
-	for (size_t i = 0; i < n; i++)
-		strbuf_addch(tmp, v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]);
-	strbuf_addch(tmp, '|');
-	hit = n && !strchr(v, '|') ? strstr(values, tmp->buf) : NULL;
-	strbuf_setlen(tmp, tmp->len - 1);
-	return hit;
+	if (!n || strchr(v, '|'))
+		return false;
+	for (const char *p = strcasestr(values, v); p; p = strcasestr(p + 1, v)) {
+		if (p[-1] == '|' && p[n] == '|') {
+			strbuf_reset(tmp);
+			strbuf_add(tmp, p, n);
+			return true;
+		}
+	}
+	return false;
 }
 
 static bool class_ok(const char *v)
@@ -819,7 +822,8 @@ static void add_rule_attr(struct strbuf *out, const GumboElement *el,
 			add_attr(out, r->name, v, strlen(v));
 		break;
 	case AK_INT:
-		if (int_ok(v, !strcmp(r->name, "start")))
+	case AK_SIGNED:
+		if (int_ok(v, r->kind == AK_SIGNED))
 			add_attr(out, r->name, v, strlen(v));
 		break;
 	case AK_BOOL:
@@ -828,7 +832,7 @@ static void add_rule_attr(struct strbuf *out, const GumboElement *el,
 		break;
 	case AK_ENUM:
 		if (enum_ok(v, r->values, tmp))
-			add_attr(out, r->name, tmp->buf + 1, tmp->len - 1);
+			add_attr(out, r->name, tmp->buf, tmp->len);
 		break;
 	}
 }

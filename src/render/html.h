@@ -4,8 +4,12 @@
  * Every HTML body Dateline stores has passed html_sanitize(): the output is
  * well-formed HTML5 containing only allowlisted elements and attributes, no
  * script/style/iframe-except-allowlisted-embeds, no event handlers, and only
- * http(s)/mailto/tel/relative URLs. It is safe to emit raw ({{{ }}}) in a
- * page, and sanitising it again gives the same bytes.
+ * http(s)/mailto/tel/relative URLs. Text and attribute values have every
+ * '<' and '>' escaped and nothing switches the tokenizer out of data state,
+ * so a browser sees exactly these tags. It is safe to emit raw ({{{ }}}) in a
+ * page. Sanitising the output again changes nothing, except where the parser
+ * had to move misplaced content (e.g. into or out of a table); the result of
+ * that second pass is then stable.
  */
 #ifndef DL_RENDER_HTML_H
 #define DL_RENDER_HTML_H

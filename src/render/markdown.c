@@ -151,11 +151,7 @@ static void md_output(const MD_CHAR *p, MD_SIZE n, void *data)
 	strbuf_add(data, p, n);
 }
 
-/*
- * Typography is applied in the sanitiser's tree walk, not to md4c's text
- * chunks: there it sees decoded text from raw HTML too, across inline
- * elements, and never attribute values or code.
- */
+/* Typography in the sanitiser's walk: it sees whole decoded text, never attributes or code. */
 int md_render(const char *md, size_t len, struct strbuf *out)
 {
 	struct strbuf html = STRBUF_INIT;

@@ -13,11 +13,15 @@
  * code (straight quotes to curly, -- to en dash, --- to em dash, ... to an
  * ellipsis), sanitise with html_sanitize(), and append to `out`.
  * Raw HTML in the Markdown is allowed but sanitised like any other.
- * Returns DL_OK, or DL_INVALID for invalid UTF-8 (nothing appended).
+ * Returns DL_OK, or DL_INVALID for invalid UTF-8 (nothing appended), or
+ * DL_TOOBIG as html_sanitize() does (nothing appended).
  */
 int md_render(const char *md, size_t len, struct strbuf *out);
 
-/* Apply smart typography to plain text (titles, deks), appending to out. */
+/*
+ * Apply smart typography to plain text (titles, deks), appending plain text
+ * (not HTML-escaped) to out. Bytes that are not valid UTF-8 pass through.
+ */
 void md_smarten(const char *text, size_t len, struct strbuf *out);
 
 #endif

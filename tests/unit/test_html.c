@@ -68,8 +68,8 @@ static const char *const xss[] = {
 	"<a href=\"jav&Tab;ascript:alert(1)\">x</a>",
 	"<a href=\"&#106;avascript:alert(1)\">x</a>",
 	"<a href=\"&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)\">x</a>",
-	"<a href=\"&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099"
-	"&#0000114&#0000105&#0000112&#0000116&#0000058alert(1)\">x</a>",
+	("<a href=\"&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099"
+	 "&#0000114&#0000105&#0000112&#0000116&#0000058alert(1)\">x</a>"),
 	"<a href=\"javascript&colon;alert(1)\">x</a>",
 	"<a href=\"javascript&#58;alert(1)\">x</a>",
 	"<a href=\" &#14;javascript:alert(1)\">x</a>",
