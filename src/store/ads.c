@@ -22,17 +22,20 @@ static const char SQL_AD_CREATE[] =
 	"INSERT INTO ad_creatives (slot_id, name, kind, html, media_id, link_url, alt, weight,"
 	" starts_at, ends_at, category_id, created_at)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+/* Counts for a creative deleted since they were made are dropped, not an error. */
 static const char SQL_AD_STATS_ADD[] =
-	"INSERT INTO ad_stats (creative_id, day, impressions, clicks) VALUES (?, ?, ?, ?)"
+	"INSERT INTO ad_stats (creative_id, day, impressions, clicks)"
+	" SELECT id, ?, ?, ? FROM ad_creatives WHERE id = ?"
 	" ON CONFLICT (creative_id, day) DO UPDATE SET"
 	" impressions = ad_stats.impressions + excluded.impressions,"
 	" clicks = ad_stats.clicks + excluded.clicks";
 static const char SQL_AD_LINK[] =
 	"SELECT link_url FROM ad_creatives WHERE id = ? AND active = 1";
+/* Views of an article deleted since it was read are dropped, not an error. */
 static const char SQL_VIEWS_ADD[] =
-	"INSERT INTO article_views (article_id, day, views) VALUES (?, ?, ?)"
+	"INSERT INTO article_views (article_id, day, views)"
+	" SELECT id, ?, ? FROM articles WHERE id = ?"
 	" ON CONFLICT (article_id, day) DO UPDATE SET views = article_views.views + excluded.views";
-static const char SQL_VIEWS_ARTICLE_EXISTS[] = "SELECT 1 FROM articles WHERE id = ?";
 static const char SQL_MOST_READ[] =
 	"SELECT v.article_id, SUM(v.views) AS total FROM article_views v"
 	" JOIN articles a ON a.id = v.article_id"
@@ -153,11 +156,8 @@ int store_ad_stats_add(struct db *db, int64_t day, const int64_t *ids, const int
 			rc = DL_ERR;
 			break;
 		}
-		db_bind(st, "iiii", ids[i], day, impressions[i], clicks[i]);
+		db_bind(st, "iiii", day, impressions[i], clicks[i], ids[i]);
 		rc = db_run(st);
-		/* A creative deleted since it was counted: drop its tally, keep the rest. */
-		if (rc == DL_CONFLICT)
-			rc = DL_OK;
 	}
 	if (rc) {
 		db_rollback(db);
@@ -183,19 +183,6 @@ int store_ad_link(struct db *db, struct arena *a, int64_t id, struct slice *link
 	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
 }
 
-static bool article_exists(struct db *db, int64_t id)
-{
-	struct db_stmt *st = db_prepare(db, SQL_VIEWS_ARTICLE_EXISTS);
-	int rc;
-
-	if (!st)
-		return false;
-	db_bind(st, "i", id);
-	rc = db_step(st);
-	db_done(st);
-	return rc == DB_ROW;
-}
-
 int store_views_add(struct db *db, int64_t day, const int64_t *ids, const int64_t *counts,
 		    size_t n)
 {
@@ -204,17 +191,13 @@ int store_views_add(struct db *db, int64_t day, const int64_t *ids, const int64_
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n && !rc; i++) {
-		struct db_stmt *st;
+		struct db_stmt *st = db_prepare(db, SQL_VIEWS_ADD);
 
-		/* An article deleted since it was read: drop its count, keep the rest. */
-		if (!article_exists(db, ids[i]))
-			continue;
-		st = db_prepare(db, SQL_VIEWS_ADD);
 		if (!st) {
 			rc = DL_ERR;
 			break;
 		}
-		db_bind(st, "iii", ids[i], day, counts[i]);
+		db_bind(st, "iii", day, counts[i], ids[i]);
 		rc = db_run(st);
 	}
 	if (rc) {
