@@ -174,6 +174,22 @@ int db_run(struct db_stmt *st)
 	return rc;
 }
 
+int db_one_int(struct db_stmt *st, int64_t *out)
+{
+	int rc;
+
+	*out = 0;
+	if (!st)
+		return DL_ERR;
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*out = db_int(st, 0);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
+}
+
 int64_t db_int(struct db_stmt *st, int col)
 {
 	return st->db->drv->col_int(st, col);
@@ -260,13 +276,12 @@ int db_schema_version(struct db *db, int *version)
 	rc = db_exec(db, SQL_MIGRATIONS_TABLE);
 	if (rc)
 		return rc;
+	int64_t v;
+
 	st = db_prepare(db, SQL_SCHEMA_VERSION);
-	if (!st)
-		return DL_ERR;
-	rc = db_step(st);
-	*version = rc == DB_ROW ? (int)db_int(st, 0) : 0;
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
+	rc = db_one_int(st, &v);
+	*version = (int)v;
+	return rc;
 }
 
 static int apply_migration(struct db *db, const struct db_migration *m)

@@ -66,6 +66,13 @@ void db_done(struct db_stmt *st);
 /* db_step() until done, then db_done(): for statements with no rows. */
 int db_run(struct db_stmt *st);
 
+/*
+ * Step a bound statement once and read column 0 as an integer into *out,
+ * then db_done() it. Returns DL_OK, DL_NOTFOUND when there was no row
+ * (*out = 0), or an error. Accepts NULL (a failed prepare) as DL_ERR.
+ */
+int db_one_int(struct db_stmt *st, int64_t *out);
+
 /* Column values of the current row (0-based); text is valid until the next
  * db_step()/db_done(). A NULL column reads as 0 / an empty slice. */
 int64_t db_int(struct db_stmt *st, int col);

@@ -345,15 +345,7 @@ static int sqlite_fts_put(struct db *db, int64_t id, struct slice title, struct 
 
 static int sqlite_fts_count(struct db *db, int64_t *n)
 {
-	struct db_stmt *st = db_prepare(db, SQL_FTS_COUNT);
-	int rc;
-
-	if (!st)
-		return DL_ERR;
-	rc = db_step(st);
-	*n = rc == DB_ROW ? db_int(st, 0) : 0;
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
+	return db_one_int(db_prepare(db, SQL_FTS_COUNT), n);
 }
 
 static int sqlite_fts_doc_freq(struct db *db, const char *stem, size_t len, int64_t *df)
@@ -364,10 +356,8 @@ static int sqlite_fts_doc_freq(struct db *db, const char *stem, size_t len, int6
 	if (!st)
 		return DL_ERR;
 	db_bind_text(st, 1, stem, len);
-	rc = db_step(st);
-	*df = rc == DB_ROW ? db_int(st, 0) : 0;
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
+	rc = db_one_int(st, df);
+	return rc == DL_NOTFOUND ? DL_OK : rc;  /* a term no document has */
 }
 
 static int sqlite_fts_text(struct db *db, int64_t id,

@@ -12,6 +12,8 @@
 #define UPDATE_GRACE_SECONDS 300
 
 static const char *const no_params[] = { NULL };
+static const char story_not_found[] =
+	"We could not find that story. It may have moved or been taken down.";
 
 static void set_breadcrumbs(struct page *p, const struct store_article *art)
 {
@@ -94,24 +96,16 @@ void page_article(struct http_request *req, void *ctx)
 	if (!page_check_query(p, no_params))
 		return;
 	rc = store_article_by_slug(p->db, p->a, p->match.params[1], &art);
-	if (rc == DL_NOTFOUND) {
-		page_error(p, 404, "We could not find that story. It may have moved or been taken down.");
+	if (page_failed(p, rc, story_not_found))
 		return;
-	}
-	if (rc) {
-		page_store_error(p, rc);
-		return;
-	}
 	if (!slice_eq(art.category.slug, p->match.params[0])) {
 		/* Moved to another section: one canonical URL per story. */
 		http_redirect(req, 301, url_article(p->a, &art));
 		return;
 	}
 	rc = store_related(p->db, p->a, art.id, st->related_count, &related);
-	if (rc) {
-		page_store_error(p, rc);
+	if (page_failed(p, rc, story_not_found))
 		return;
-	}
 	p->category_id = art.category.id;
 	page = view_set_obj(p->root, "page");
 	view_set_str(page, "title", art.title.p, art.title.len);
@@ -159,13 +153,7 @@ void page_dated_article(struct http_request *req, void *ctx)
 		return;
 	}
 	rc = store_article_by_slug(p->db, p->a, p->match.params[3], &art);
-	if (rc == DL_NOTFOUND) {
-		page_error(p, 404, "We could not find that story. It may have moved or been taken down.");
+	if (page_failed(p, rc, story_not_found))
 		return;
-	}
-	if (rc) {
-		page_store_error(p, rc);
-		return;
-	}
 	http_redirect(req, 301, url_article(p->a, &art));
 }

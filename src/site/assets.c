@@ -82,14 +82,8 @@ void page_media(struct http_request *req, void *ctx)
 		return;
 	}
 	rc = store_media_get(p->db, p->a, id, &m);
-	if (rc == DL_NOTFOUND) {
-		page_error(p, 404, "No such file.");
+	if (page_failed(p, rc, "No such file."))
 		return;
-	}
-	if (rc) {
-		page_store_error(p, rc);
-		return;
-	}
 	req->res.status = 200;
 	req->res.content_type = safe_media_type(m.mime);
 	req->res.static_body = m.data.p;  /* arena memory: lives until the response is sent */

@@ -52,6 +52,11 @@ void page_render(struct page *p, const char *template, int status);
 void page_error(struct page *p, int status, const char *message);
 /* Answer a store failure: 503 for an unreachable database, else 500. */
 void page_store_error(struct page *p, int rc);
+/*
+ * Answer a failed lookup (DL_NOTFOUND: 404 with `not_found`; other errors:
+ * page_store_error) and return true, or return false for DL_OK.
+ */
+bool page_failed(struct page *p, int rc, const char *not_found);
 
 /* URLs, arena-allocated. */
 const char *url_article(struct arena *a, const struct store_article *art);

@@ -150,22 +150,13 @@ static void archive(struct page *p, const char *kind, struct slice name, struct 
 	page_render(p, "archive", 200);
 }
 
-static bool lookup_failed(struct page *p, int rc, const char *what)
-{
-	if (rc == DL_NOTFOUND)
-		page_error(p, 404, what);
-	else if (rc)
-		page_store_error(p, rc);
-	return rc != DL_OK;
-}
-
 void page_category(struct http_request *req, void *ctx)
 {
 	struct page *p = ctx;
 	struct store_category c;
 	int rc = store_category_by_slug(p->db, p->a, p->match.params[0], &c);
 
-	if (lookup_failed(p, rc, "There is no such section."))
+	if (page_failed(p, rc, "There is no such section."))
 		return;
 	p->category_id = c.id;
 	archive(p, "Section", c.name, c.description, url_category(p->a, c.slug), c.id,
@@ -178,7 +169,7 @@ void page_tag(struct http_request *req, void *ctx)
 	struct store_tag t;
 	int rc = store_tag_by_slug(p->db, p->a, p->match.params[0], &t);
 
-	if (lookup_failed(p, rc, "There is no such topic."))
+	if (page_failed(p, rc, "There is no such topic."))
 		return;
 	archive(p, "Topic", t.name, SLICE_LIT(""), url_tag(p->a, t.slug), t.id, store_by_tag);
 }
@@ -189,7 +180,7 @@ void page_author(struct http_request *req, void *ctx)
 	struct store_author u;
 	int rc = store_author_by_slug(p->db, p->a, p->match.params[0], &u);
 
-	if (lookup_failed(p, rc, "There is no such author."))
+	if (page_failed(p, rc, "There is no such author."))
 		return;
 	archive(p, "Author", u.name, u.bio, url_author(p->a, u.slug), u.id, store_by_author);
 }
@@ -200,7 +191,7 @@ void page_category_redirect(struct http_request *req, void *ctx)
 	struct store_category c;
 	int rc = store_category_by_slug(p->db, p->a, p->match.params[0], &c);
 
-	if (lookup_failed(p, rc, "We could not find that page. It may have moved or been taken down."))
+	if (page_failed(p, rc, "We could not find that page. It may have moved or been taken down."))
 		return;
 	http_redirect(req, 301, url_category(p->a, c.slug));
 }

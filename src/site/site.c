@@ -303,6 +303,15 @@ void page_store_error(struct page *p, int rc)
 	}
 }
 
+bool page_failed(struct page *p, int rc, const char *not_found)
+{
+	if (rc == DL_NOTFOUND)
+		page_error(p, 404, not_found);
+	else if (rc)
+		page_store_error(p, rc);
+	return rc != DL_OK;
+}
+
 bool page_check_query(struct page *p, const char *const *allowed)
 {
 	const char *bad = query_unknown(p->a, &p->req->query, allowed);

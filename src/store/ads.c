@@ -14,10 +14,10 @@ static const char SQL_ADS_ACTIVE[] =
 	" FROM ad_creatives c JOIN ad_slots s ON s.id = c.slot_id"
 	" WHERE c.active = 1 AND (c.ends_at IS NULL OR c.ends_at > ?)"
 	" ORDER BY s.name, c.id";
-static const char SQL_SLOT_INSERT[] =
+static const char SQL_SLOT_ENSURE[] =
 	"INSERT INTO ad_slots (name, width, height) VALUES (?, ?, ?)"
-	" ON CONFLICT (name) DO UPDATE SET width = excluded.width, height = excluded.height";
-static const char SQL_SLOT_ID[] = "SELECT id FROM ad_slots WHERE name = ?";
+	" ON CONFLICT (name) DO UPDATE SET width = excluded.width, height = excluded.height"
+	" RETURNING id";
 static const char SQL_AD_CREATE[] =
 	"INSERT INTO ad_creatives (slot_id, name, kind, html, media_id, link_url, alt, weight,"
 	" starts_at, ends_at, category_id, created_at)"
@@ -90,24 +90,12 @@ int store_ads_active(struct db *db, struct arena *a, int64_t now, struct store_a
 int store_ad_slot_ensure(struct db *db, const char *name, int64_t width, int64_t height,
 			 int64_t *id)
 {
-	struct db_stmt *st = db_prepare(db, SQL_SLOT_INSERT);
-	int rc;
+	struct db_stmt *st = db_prepare(db, SQL_SLOT_ENSURE);
 
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "sii", name, width, height);
-	rc = db_run(st);
-	if (rc)
-		return rc;
-	st = db_prepare(db, SQL_SLOT_ID);
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "s", name);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		*id = db_int(st, 0);
-	db_done(st);
-	return rc == DB_ROW ? DL_OK : (rc < 0 ? rc : DL_ERR);
+	return db_one_int(st, id);
 }
 
 static void bind_opt(struct db_stmt *st, int idx, int64_t v)

@@ -111,18 +111,15 @@ static int read_list(struct db_stmt *st, struct arena *a, size_t cap, struct sto
 	return rc < 0 ? rc : DL_OK;
 }
 
+/* A one-value query with one id parameter. */
 static int count_rows(struct db *db, const char *sql, int64_t id, int64_t *n)
 {
 	struct db_stmt *st = db_prepare(db, sql);
-	int rc;
 
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "i", id);
-	rc = db_step(st);
-	*n = rc == DB_ROW ? db_int(st, 0) : 0;
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
+	return db_one_int(st, n);
 }
 
 static int load_tags(struct db *db, struct arena *a, struct store_article *art)
@@ -343,13 +340,7 @@ int store_article_create(struct db *db, const struct store_article_input *in, in
 	if (!rc && !strcmp(in->status, "published"))
 		rc = db_fts_put(db, *id, slice_cstr(in->title), slice_cstr(in->dek ? in->dek : ""),
 				slice_cstr(in->index_text ? in->index_text : ""));
-	if (!rc)
-		rc = store_bump_generation(db);
-	if (rc) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
+	return store_write_end(db, rc);
 }
 
 int store_related_put(struct db *db, int64_t id, const int64_t *related, const double *scores,
@@ -376,13 +367,7 @@ int store_related_put(struct db *db, int64_t id, const int64_t *related, const d
 		db_bind(st, "iiid", id, (int64_t)i, related[i], scores[i]);
 		rc = db_run(st);
 	}
-	if (!rc)
-		rc = store_bump_generation(db);
-	if (rc) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
+	return store_write_end(db, rc);
 }
 
 int store_published_ids(struct db *db, int64_t **ids, size_t *n)
@@ -405,29 +390,10 @@ int store_published_ids(struct db *db, int64_t **ids, size_t *n)
 
 int store_article_category(struct db *db, int64_t id, int64_t *category_id)
 {
-	struct db_stmt *st = db_prepare(db, SQL_ARTICLE_CATEGORY);
-	int rc;
-
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "i", id);
-	rc = db_step(st);
-	*category_id = rc == DB_ROW ? db_int(st, 0) : 0;
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
+	return count_rows(db, SQL_ARTICLE_CATEGORY, id, category_id);
 }
 
 int store_article_count(struct db *db, int64_t *n)
 {
-	struct db_stmt *st = db_prepare(db, SQL_ARTICLE_COUNT);
-	int rc;
-
-	if (!st)
-		return DL_ERR;
-	rc = db_step(st);
-	*n = rc == DB_ROW ? db_int(st, 0) : 0;
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
+	return db_one_int(db_prepare(db, SQL_ARTICLE_COUNT), n);
 }

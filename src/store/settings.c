@@ -78,12 +78,5 @@ int store_setting_set(struct db *db, const char *name, const char *value)
 		return DL_ERR;
 	}
 	db_bind(st, "ss", name, value);
-	rc = db_run(st);
-	if (!rc)
-		rc = store_bump_generation(db);
-	if (rc) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
+	return store_write_end(db, db_run(st));
 }

@@ -15,15 +15,18 @@ int store_migrate(struct db *db)
 
 int store_generation(struct db *db, int64_t *gen)
 {
-	struct db_stmt *st = db_prepare(db, SQL_GENERATION);
-	int rc;
+	return db_one_int(db_prepare(db, SQL_GENERATION), gen);
+}
 
-	if (!st)
-		return DL_ERR;
-	rc = db_step(st);
-	*gen = rc == DB_ROW ? db_int(st, 0) : 0;
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
+int store_write_end(struct db *db, int rc)
+{
+	if (!rc)
+		rc = store_bump_generation(db);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
 }
 
 int store_bump_generation(struct db *db)

@@ -30,6 +30,11 @@ int store_migrate(struct db *db);
 int store_generation(struct db *db, int64_t *gen);
 /* Bump it (inside the caller's transaction). */
 int store_bump_generation(struct db *db);
+/*
+ * End a content write begun with db_begin(): when rc is DL_OK, bump the
+ * generation and commit; otherwise roll back. Returns the outcome.
+ */
+int store_write_end(struct db *db, int rc);
 
 /* ---- settings ---- */
 

@@ -15,9 +15,10 @@ static const char SQL_AUTHOR_BY_SLUG[] = "SELECT id, slug, name, bio FROM users 
 static const char SQL_CATEGORY_CREATE[] =
 	"INSERT INTO categories (slug, name, description, position) VALUES (?, ?, ?, ?)"
 	" RETURNING id";
-static const char SQL_TAG_INSERT[] =
-	"INSERT INTO tags (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING";
-static const char SQL_TAG_ID[] = "SELECT id FROM tags WHERE slug = ?";
+/* The no-op update makes RETURNING give the id of an existing tag too. */
+static const char SQL_TAG_ENSURE[] =
+	"INSERT INTO tags (slug, name) VALUES (?, ?)"
+	" ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id";
 static const char SQL_USER_CREATE[] =
 	"INSERT INTO users (email, slug, name, bio, role, created_at) VALUES (?, ?, ?, ?, ?, ?)"
 	" RETURNING id";
@@ -148,17 +149,6 @@ int store_author_by_slug(struct db *db, struct arena *a, struct slice slug,
 	return one_row(st, author_row, a, out);
 }
 
-/* Run an INSERT ... RETURNING id. */
-static int insert_returning(struct db_stmt *st, int64_t *id)
-{
-	int rc = db_step(st);
-
-	if (rc == DB_ROW && id)
-		*id = db_int(st, 0);
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
-}
-
 int store_category_create(struct db *db, const char *slug, const char *name,
 			  const char *description, int64_t position, int64_t *id)
 {
@@ -167,31 +157,17 @@ int store_category_create(struct db *db, const char *slug, const char *name,
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "sssi", slug, name, description ? description : "", position);
-	return insert_returning(st, id);
+	return db_one_int(st, id);
 }
 
 int store_tag_ensure(struct db *db, const char *slug, const char *name, int64_t *id)
 {
-	struct db_stmt *st = db_prepare(db, SQL_TAG_INSERT);
-	int rc;
+	struct db_stmt *st = db_prepare(db, SQL_TAG_ENSURE);
 
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "ss", slug, name);
-	rc = db_run(st);
-	if (rc)
-		return rc;
-	st = db_prepare(db, SQL_TAG_ID);
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "s", slug);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		*id = db_int(st, 0);
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	return rc == DB_ROW ? DL_OK : DL_ERR;
+	return db_one_int(st, id);
 }
 
 int store_user_create(struct db *db, const char *email, const char *slug, const char *name,
@@ -202,7 +178,7 @@ int store_user_create(struct db *db, const char *email, const char *slug, const 
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "sssssi", email, slug, name, bio ? bio : "", role, (int64_t)time(NULL));
-	return insert_returning(st, id);
+	return db_one_int(st, id);
 }
 
 int store_media_create(struct db *db, const struct store_media *m, int64_t *id)
@@ -213,7 +189,7 @@ int store_media_create(struct db *db, const struct store_media *m, int64_t *id)
 		return DL_ERR;
 	db_bind(st, "SSiiSSSbi", m->filename, m->mime, m->width, m->height, m->alt, m->caption,
 		m->credit, (const void *)m->data.p, m->data.len, (int64_t)time(NULL));
-	return insert_returning(st, id);
+	return db_one_int(st, id);
 }
 
 static void media_row(struct db_stmt *st, struct arena *a, void *out)
