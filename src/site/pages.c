@@ -84,6 +84,7 @@ void page_home(struct http_request *req, void *ctx)
 		view_set(p->root, "ad_top", ad);
 	if ((ad = view_ad(p, "sidebar")))
 		view_set(p->root, "ad_sidebar", ad);
+	http_set_header(req, "Surrogate-Key", "home");
 	page_render(p, "home", 200);
 }
 
@@ -106,8 +107,8 @@ typedef int (*archive_query_fn)(struct db *db, struct arena *a, int64_t id, int6
 				int64_t offset, struct store_list *out);
 
 /* The shared body of every archive: page parameter, listing, pagination. */
-static void archive(struct page *p, const char *kind, struct slice name, struct slice description,
-		    const char *base, int64_t id, archive_query_fn query)
+static void archive(struct page *p, const char *kind, const char *key, struct slice name,
+		    struct slice description, const char *base, int64_t id, archive_query_fn query)
 {
 	int64_t per = p->snap->settings.posts_per_page, page, pages;
 	struct store_list l;
@@ -147,6 +148,8 @@ static void archive(struct page *p, const char *kind, struct slice name, struct 
 	struct view *ad = view_ad(p, "sidebar");
 	if (ad)
 		view_set(p->root, "ad_sidebar", ad);
+	/* Purging "<key>-<id>" at a CDN refreshes every page of this archive. */
+	http_set_header(p->req, "Surrogate-Key", arena_printf(p->a, "%s-%" PRId64, key, id));
 	page_render(p, "archive", 200);
 }
 
@@ -159,7 +162,7 @@ void page_category(struct http_request *req, void *ctx)
 	if (page_failed(p, rc, "There is no such section."))
 		return;
 	p->category_id = c.id;
-	archive(p, "Section", c.name, c.description, url_category(p->a, c.slug), c.id,
+	archive(p, "Section", "category", c.name, c.description, url_category(p->a, c.slug), c.id,
 		store_by_category);
 }
 
@@ -171,7 +174,7 @@ void page_tag(struct http_request *req, void *ctx)
 
 	if (page_failed(p, rc, "There is no such topic."))
 		return;
-	archive(p, "Topic", t.name, SLICE_LIT(""), url_tag(p->a, t.slug), t.id, store_by_tag);
+	archive(p, "Topic", "tag", t.name, SLICE_LIT(""), url_tag(p->a, t.slug), t.id, store_by_tag);
 }
 
 void page_author(struct http_request *req, void *ctx)
@@ -182,7 +185,7 @@ void page_author(struct http_request *req, void *ctx)
 
 	if (page_failed(p, rc, "There is no such author."))
 		return;
-	archive(p, "Author", u.name, u.bio, url_author(p->a, u.slug), u.id, store_by_author);
+	archive(p, "Author", "author", u.name, u.bio, url_author(p->a, u.slug), u.id, store_by_author);
 }
 
 void page_category_redirect(struct http_request *req, void *ctx)

@@ -77,10 +77,13 @@ def test_media_served_safely(site):
     assert b"<svg" in r.content
 
 
-def test_surrogate_keys_on_articles(site):
+def test_surrogate_keys_for_cdn_purges(site):
     link = article_links(site.get("/").text)[0]
     r = site.get(link)
     assert re.search(r"article-\d+ category-\d+ author-\d+", r.headers["Surrogate-Key"])
+    assert site.get("/").headers["Surrogate-Key"] == "home"
+    cid = site.sql("SELECT id FROM categories WHERE slug = 'politics'")[0][0]
+    assert site.get("/category/politics/").headers["Surrogate-Key"] == f"category-{cid}"
 
 
 def test_access_log_combined_format(site):
