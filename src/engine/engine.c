@@ -63,6 +63,26 @@ static int load_must_read(struct db *db, struct engine_snapshot *s)
 	return DL_OK;
 }
 
+static int load_sections(struct db *db, struct engine_snapshot *s)
+{
+	s->sections = ARENA_NEW_ARRAY(s->arena, struct engine_section, s->ncategories + 1);
+	s->nsections = 0;
+	for (size_t i = 0; i < s->ncategories; i++) {
+		const struct store_category *c = &s->categories[i];
+		struct engine_section *sec = &s->sections[s->nsections];
+		int rc;
+
+		if (c->count <= 0)
+			continue;
+		rc = store_by_category(db, s->arena, c->id, ENGINE_SECTION_STORIES, 0, &sec->articles);
+		if (rc)
+			return rc;
+		sec->category = c;
+		s->nsections++;
+	}
+	return DL_OK;
+}
+
 static struct engine_snapshot *build_snapshot(struct engine *e, struct db *db, int64_t gen,
 					      uint64_t epoch)
 {
@@ -94,7 +114,9 @@ static struct engine_snapshot *build_snapshot(struct engine *e, struct db *db, i
 	}
 	rc = store_categories(db, a, &s->categories, &s->ncategories);
 	if (!rc)
-		rc = store_latest(db, a, s->settings.latest_count + 1, 0, &s->latest);
+		rc = store_latest(db, a, s->settings.latest_count + ENGINE_TOP_STORIES, 0, &s->latest);
+	if (!rc)
+		rc = load_sections(db, s);
 	if (!rc)
 		rc = load_must_read(db, s);
 	if (!rc)

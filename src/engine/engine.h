@@ -22,6 +22,17 @@ struct engine_config {
 	unsigned flush_seconds;  /* page views and ad counters: how often to write */
 };
 
+/* A section's newest stories, for the home page. */
+struct engine_section {
+	const struct store_category *category;
+	struct store_list articles;
+};
+
+/* How many stories each home-page section shows. */
+#define ENGINE_SECTION_STORIES 4
+/* The home page's lead plus top stories, shown above Latest. */
+#define ENGINE_TOP_STORIES 5
+
 /*
  * Everything a page shares with every other page, immutable once built. A
  * request holds a reference from engine_snapshot() until its arena is freed.
@@ -35,7 +46,11 @@ struct engine_snapshot {
 	const struct locale_names *locale;
 	struct store_category *categories;
 	size_t ncategories;
-	struct store_list latest;     /* latest_count + 1, to allow skipping the current page */
+	/* The newest latest_count + ENGINE_TOP_STORIES: the home page's lead and top
+	 * stories come first; other pages skip their own article. */
+	struct store_list latest;
+	struct engine_section *sections;  /* categories with published articles */
+	size_t nsections;
 	struct store_list must_read;  /* pins first, then most read in 7 days; count + 1 */
 	struct engine_ad_slot *ad_slots;
 	size_t nad_slots;

@@ -7,8 +7,6 @@
 
 /* Pages past this are refused as malformed rather than looked up. */
 #define MAX_PAGE 100000
-/* Home: how many stories each section shows. */
-#define SECTION_STORIES 4
 
 static const char *const no_params[] = { NULL };
 static const char *const page_params[] = { "page", NULL };
@@ -22,26 +20,17 @@ static void set_page_meta(struct page *p, const char *title, const char *descrip
 		view_set_cstr(page, "description", description);
 }
 
-static int home_sections(struct page *p, struct view *sections)
+static void home_sections(struct page *p, struct view *sections)
 {
-	for (size_t i = 0; i < p->snap->ncategories; i++) {
-		const struct store_category *c = &p->snap->categories[i];
-		struct store_list l;
-		struct view *sec;
-		int rc;
+	for (size_t i = 0; i < p->snap->nsections; i++) {
+		const struct engine_section *es = &p->snap->sections[i];
+		struct view *sec = view_obj(p->a);
 
-		if (c->count <= 0)
-			continue;
-		rc = store_by_category(p->db, p->a, c->id, SECTION_STORIES, 0, &l);
-		if (rc)
-			return rc;
-		sec = view_obj(p->a);
-		view_set_str(sec, "name", c->name.p, c->name.len);
-		view_set_cstr(sec, "url", url_category(p->a, c->slug));
-		view_set(sec, "articles", view_teasers(p, &l, 0, SECTION_STORIES));
+		view_set_str(sec, "name", es->category->name.p, es->category->name.len);
+		view_set_cstr(sec, "url", url_category(p->a, es->category->slug));
+		view_set(sec, "articles", view_teasers(p, &es->articles, 0, ENGINE_SECTION_STORIES));
 		view_push(sections, sec);
 	}
-	return DL_OK;
 }
 
 void page_home(struct http_request *req, void *ctx)
@@ -49,37 +38,24 @@ void page_home(struct http_request *req, void *ctx)
 	struct page *p = ctx;
 	const struct site_settings *st = &p->snap->settings;
 	const struct store_list *latest = &p->snap->latest;
-	struct store_list top;
+	size_t top = latest->nr < ENGINE_TOP_STORIES ? latest->nr : ENGINE_TOP_STORIES;
 	struct view *ad;
-	int rc;
 
 	if (!page_check_query(p, no_params))
 		return;
 	set_page_meta(p, st->title, st->tagline);
 	view_set_bool(p->root, "is_home", true);
-	/* Lead story, then the next four as top stories, then Latest below the fold. */
-	rc = store_latest(p->db, p->a, 5 + st->latest_count, 0, &top);
-	if (rc) {
-		page_store_error(p, rc);
-		return;
-	}
-	if (top.nr) {
-		view_set(p->root, "lead", view_teaser(p, &top.items[0]));
-		struct store_list rest = { top.items + 1, top.nr > 5 ? 4 : top.nr - 1, -1 };
-		view_set(p->root, "top_stories", view_teasers(p, &rest, 0, 4));
-	}
-	if (top.nr > 5) {
-		struct store_list more = { top.items + 5, top.nr - 5, -1 };
+	/* Lead story, then four top stories, then Latest below them: all from the snapshot. */
+	if (top) {
+		struct store_list rest = { latest->items + 1, top - 1, -1 };
+		struct store_list more = { latest->items + top, latest->nr - top, -1 };
+
+		view_set(p->root, "lead", view_teaser(p, &latest->items[0]));
+		view_set(p->root, "top_stories", view_teasers(p, &rest, 0, ENGINE_TOP_STORIES - 1));
 		view_set(p->root, "latest", view_teasers(p, &more, 0, st->latest_count));
-	} else {
-		view_set(p->root, "latest", view_teasers(p, latest, 0, st->latest_count));
 	}
 	view_set(p->root, "must_read", view_teasers(p, &p->snap->must_read, 0, st->must_read_count));
-	rc = home_sections(p, view_set_list(p->root, "sections"));
-	if (rc) {
-		page_store_error(p, rc);
-		return;
-	}
+	home_sections(p, view_set_list(p->root, "sections"));
 	if ((ad = view_ad(p, "home-top")) || (ad = view_ad(p, "article-top")))
 		view_set(p->root, "ad_top", ad);
 	if ((ad = view_ad(p, "sidebar")))
