@@ -80,7 +80,10 @@ for i in $(seq "$runs"); do
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 mdl=$(median "${dl[@]}") mng=$(median "${ng[@]}")
-rss=$(ps -o rss= -p "$(pgrep -f "serve --db $db" | head -1)" | tr -d ' ')
-summary="dateline median ${mdl} req/s (runs: ${dl[*]}); nginx median ${mng} req/s (runs: ${ng[*]}); ratio $(echo "scale=2; $mdl / $mng" | bc); dateline RSS ${rss} KiB after the runs"
+# RssFile is mostly the memory-mapped database, shared with the page cache.
+pid=$(pgrep -f "serve --db $db" | head -1)
+anon=$(awk '/RssAnon/ {print $2}' /proc/$pid/status)
+file=$(awk '/RssFile/ {print $2}' /proc/$pid/status)
+summary="dateline median ${mdl} req/s (runs: ${dl[*]}); nginx median ${mng} req/s (runs: ${ng[*]}); ratio $(echo "scale=2; $mdl / $mng" | bc); dateline RSS after the runs: ${anon} KiB anonymous + ${file} KiB file-backed (mapped database)"
 echo "$summary" | tee -a "$log"
 echo "raw output: $log"
