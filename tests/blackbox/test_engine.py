@@ -114,3 +114,17 @@ def test_category_targeted_ad_only_in_its_section(fresh_site):
                     " WHERE c.slug = ? LIMIT 1", (cat,))[0][0]
     hits = sum(marker in re.sub(r"\s+", " ", site.get(f"/{cat}/{mine}/").text) for _ in range(12))
     assert hits > 0
+
+
+def test_settings_change_is_visible_on_the_next_request(fresh_site):
+    from conftest import run_cli
+    site = fresh_site
+    assert "The Morning Gazette" not in site.get("/").text
+    run_cli("init", "--db", site.db, "--title", "The Morning Gazette", "--locale", "fr",
+            "--timezone", "Europe/Paris")
+    page = site.get("/").text
+    assert "<title>The Morning Gazette" in page
+    assert 'lang="fr-FR"' in page
+    # the date bar is now French, in Paris time
+    bar = re.search(r'<div class="datebar"><time[^>]*>(.*?)</time>', page).group(1)
+    assert re.fullmatch(r"(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d{1,2}(er)? \w+ \d{4}", bar), bar
