@@ -15,6 +15,7 @@ runs=${2:-3}
 out=bench/results
 mkdir -p "$out"
 work=$(mktemp -d /tmp/dateline-bench.XXXXXX)
+chmod 755 "$work"  # nginx's workers run as www-data
 trap 'kill $(jobs -p) 2>/dev/null || true; [[ -f $work/nginx.pid ]] && kill $(cat $work/nginx.pid) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 scripts/deps.sh bench
@@ -63,6 +64,12 @@ http {
 NGINX
 nginx -c "$work/nginx.conf"
 for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port_ng$path" && break; sleep 0.1; done
+# Both must answer 200 with the same page, or the comparison means nothing
+# (Dateline's size varies by a few bytes as the ads rotate).
+got=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "http://127.0.0.1:$port_ng$path")
+[[ $got == "200 $bytes" ]] || { echo "nginx answered '$got', expected '200 $bytes'" >&2; exit 1; }
+got=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port_dl$path")
+[[ $got == 200 ]] || { echo "dateline answered '$got'" >&2; exit 1; }
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 log=$out/article-$stamp.txt
@@ -75,6 +82,9 @@ dl=() ng=()
 for i in $(seq "$runs"); do
   wrk -t1 -c64 -d10s "http://127.0.0.1:$port_dl$path" >"$work/dl.$i" 2>&1
   wrk -t1 -c64 -d10s "http://127.0.0.1:$port_ng$path" >"$work/ng.$i" 2>&1
+  if grep -q "Non-2xx" "$work/dl.$i" "$work/ng.$i"; then
+    echo "run $i had error responses:" >&2; cat "$work/dl.$i" "$work/ng.$i" >&2; exit 1
+  fi
   dl+=("$(rps "$work/dl.$i")") ng+=("$(rps "$work/ng.$i")")
   { echo "## run $i dateline"; cat "$work/dl.$i"; echo "## run $i nginx"; cat "$work/ng.$i"; } >>"$log"
 done

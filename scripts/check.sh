@@ -9,7 +9,7 @@ run_suites() {
   echo "== unit tests ($dir)"
   meson test -C "$dir" --suite unit --print-errorlogs
   echo "== black-box tests ($dir)"
-  DATELINE_BIN="$PWD/$dir/dateline" /usr/bin/python3 -m pytest -q tests/blackbox
+  DATELINE_BIN="$PWD/$dir/dateline" /usr/bin/python3 -m pytest -q -W ignore::DeprecationWarning tests/blackbox
 }
 
 scripts/build.sh build

@@ -143,6 +143,8 @@ static struct cli_opt init_opts[] = {
 	{ "timezone", "ZONE", "IANA time zone for dates, e.g. Europe/London", NULL, NULL },
 	{ "locale", "TAG", "language of dates, e.g. en-US, en-GB, fr, de", NULL, NULL },
 	{ "posts-per-page", "N", "articles per archive page (1-100)", NULL, NULL },
+	{ "feed-content", "full|excerpt", "whole articles or excerpts in feeds", NULL, NULL },
+	{ "base-url", "URL", "the site's public address for feeds and links, e.g. https://news.example.org", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -150,9 +152,9 @@ static struct cli_opt init_opts[] = {
 static int init_settings(struct db *db)
 {
 	static const char *const names[] = { "title", "tagline", "timezone", "locale",
-					     "posts-per-page" };
+					     "posts-per-page", "feed-content", "base-url" };
 	static const char *const keys[] = { "title", "tagline", "timezone", "locale",
-					    "posts_per_page" };
+					    "posts_per_page", "feed_full_content", "base_url" };
 	unsigned per;
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
@@ -171,6 +173,14 @@ static int init_settings(struct db *db)
 		} else if (!strcmp(names[i], "posts-per-page") &&
 			   cli_uint(init_opts, "posts-per-page", 1, 100, &per)) {
 			return DL_INVALID;
+		} else if (!strcmp(names[i], "feed-content")) {
+			if (strcmp(v, "full") && strcmp(v, "excerpt"))
+				return error("--feed-content '%s': expected full or excerpt", v);
+			v = !strcmp(v, "full") ? "1" : "0";
+		} else if (!strcmp(names[i], "base-url")) {
+			if ((strncmp(v, "https://", 8) && strncmp(v, "http://", 7)) || strlen(v) > 200 ||
+			    v[strcspn(v, " \"<>\\^`{|}")])
+				return error("--base-url '%s': expected http(s)://host[:port][/path]", v);
 		} else if (!*v || strlen(v) > 200) {
 			return error("--%s: must be 1 to 200 characters", names[i]);
 		}

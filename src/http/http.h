@@ -39,6 +39,7 @@ struct http_response {
 	size_t nheaders, alloc;
 	bool compressible;   /* gzip when the client accepts it */
 	bool etag;           /* strong ETag from the body; answer If-None-Match with 304 */
+	int64_t last_modified; /* Unix time for Last-Modified / If-Modified-Since; 0: none */
 	/* Static bytes to send instead of `body` (not freed; must outlive the server). */
 	const void *static_body;
 	size_t static_len;

@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/hash.h"
+#include "core/timefmt.h"
 #include "http/compress.h"
 #include "http/http.h"
 
@@ -205,6 +206,37 @@ static bool is_compressible(const char *type)
 			strstr(type, "javascript") || strstr(type, "svg"));
 }
 
+/*
+ * Add the validators and decide whether the client's copy is current:
+ * If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2), and a date is
+ * current only when it is the one we sent, as nginx's default does.
+ */
+static bool not_modified(struct http_request *req, const void *body, size_t len)
+{
+	struct http_response *res = &req->res;
+	const char *inm = http_header(req, "If-None-Match");
+	const char *ims = http_header(req, "If-Modified-Since");
+	struct strbuf date = STRBUF_INIT;
+	bool current = false;
+
+	if (res->etag) {
+		char tag[24];
+
+		snprintf(tag, sizeof(tag), "\"%016" PRIx64 "\"", hash64(body, len));
+		http_set_header(req, "ETag", tag);
+		if (inm)
+			current = strstr(inm, tag) || !strcmp(inm, "*");
+	}
+	if (res->last_modified) {
+		timefmt_http(&date, res->last_modified);
+		http_set_header(req, "Last-Modified", date.buf);
+		if (!inm && ims)
+			current = !strcmp(ims, date.buf);
+	}
+	strbuf_release(&date);
+	return current;
+}
+
 /* ETag/304 and gzip on the finished body; returns the bytes to send. */
 static void finish_body(struct http_request *req, const void **body, size_t *len, bool *gzipped,
 			struct strbuf *gz)
@@ -214,17 +246,10 @@ static void finish_body(struct http_request *req, const void **body, size_t *len
 	*body = res->static_body ? res->static_body : res->body.buf;
 	*len = res->static_body ? res->static_len : res->body.len;
 	*gzipped = false;
-	if (res->etag && res->status == 200) {
-		char tag[24];
-		const char *inm = http_header(req, "If-None-Match");
-
-		snprintf(tag, sizeof(tag), "\"%016" PRIx64 "\"", hash64(*body, *len));
-		http_set_header(req, "ETag", tag);
-		if (inm && (strstr(inm, tag) || !strcmp(inm, "*"))) {
-			res->status = 304;
-			*len = 0;
-			return;
-		}
+	if (res->status == 200 && not_modified(req, *body, *len)) {
+		res->status = 304;
+		*len = 0;
+		return;
 	}
 	if (res->compressible && *len >= GZIP_MIN_BYTES && is_compressible(res->content_type)) {
 		const char *ae = http_header(req, "Accept-Encoding");

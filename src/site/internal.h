@@ -26,6 +26,8 @@ struct page {
 	struct view *root;      /* the view model handed to the template */
 	int64_t now;
 	int64_t category_id;    /* for ad targeting; 0 on pages without one */
+	const char *feed_path;  /* an archive's own feed ("/tag/x/feed/"), or NULL */
+	struct slice feed_name;
 };
 
 /* Handlers (route table in site.c). */
@@ -40,6 +42,10 @@ void page_static(struct http_request *req, void *page);
 void page_favicon(struct http_request *req, void *page);
 void page_media(struct http_request *req, void *page);
 void page_ad_click(struct http_request *req, void *page);
+void page_feed(struct http_request *req, void *page);
+void page_category_feed(struct http_request *req, void *page);
+void page_tag_feed(struct http_request *req, void *page);
+void page_author_feed(struct http_request *req, void *page);
 
 /*
  * Refuse query parameters not in `allowed` (NULL-terminated; tracking
@@ -57,6 +63,13 @@ void page_store_error(struct page *p, int rc);
  * page_store_error) and return true, or return false for DL_OK.
  */
 bool page_failed(struct page *p, int rc, const char *not_found);
+
+/*
+ * The site's absolute base URL without a trailing slash: the base_url
+ * setting, else http://<Host> when the Host header is a plain host[:port],
+ * else http://localhost. Production sites should set base_url.
+ */
+const char *page_base_url(struct page *p);
 
 /* URLs, arena-allocated. */
 const char *url_article(struct arena *a, const struct store_article *art);

@@ -107,6 +107,8 @@ static void archive(struct page *p, const char *kind, const char *key, struct sl
 		page_error(p, 404, "That page of the archive does not exist.");
 		return;
 	}
+	p->feed_path = arena_printf(p->a, "%sfeed/", base);
+	p->feed_name = name;
 	arch = view_set_obj(p->root, "archive");
 	view_set_cstr(arch, "kind", kind);
 	view_set_str(arch, "name", name.p, name.len);

@@ -16,6 +16,10 @@
  */
 static const struct route routes[] = {
 	{ GET, "/", page_home, "home" },
+	{ GET, "/feed/*", page_feed, "feed" },
+	{ GET, "/category/:slug/feed/*", page_category_feed, "category_feed" },
+	{ GET, "/tag/:slug/feed/*", page_tag_feed, "tag_feed" },
+	{ GET, "/author/:slug/feed/*", page_author_feed, "author_feed" },
 	{ GET, "/category/:slug/", page_category, "category" },
 	{ GET, "/tag/:slug/", page_tag, "tag" },
 	{ GET, "/author/:slug/", page_author, "author" },
@@ -101,6 +105,26 @@ const char *url_media(struct arena *a, int64_t id, struct slice filename)
 	r = arena_strndup(a, sb.buf, sb.len);
 	strbuf_release(&sb);
 	return r;
+}
+
+const char *page_base_url(struct page *p)
+{
+	const char *base = p->snap->settings.base_url;
+	const char *host;
+	size_t n;
+
+	if (base && *base) {
+		n = strlen(base);
+		while (n && base[n - 1] == '/')
+			n--;
+		return arena_strndup(p->a, base, n);
+	}
+	host = http_header(p->req, "Host");
+	/* Only a plain name or address: a forged Host must not reach a page. */
+	if (!host || !*host || strlen(host) > 255 ||
+	    host[strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")])
+		host = "localhost";
+	return arena_printf(p->a, "http://%s", host);
 }
 
 /* ---- view helpers ---- */
@@ -201,6 +225,33 @@ struct view *view_ad(struct page *p, const char *slot_name)
 	return v;
 }
 
+static void add_feed(struct page *p, struct view *list, const char *type, const char *title,
+		     const char *url)
+{
+	struct view *f = view_obj(p->a);
+
+	view_set_cstr(f, "type", type);
+	view_set_cstr(f, "title", title);
+	view_set_cstr(f, "url", url);
+	view_push(list, f);
+}
+
+/* <link rel="alternate"> for the site's feeds and, on an archive, its own. */
+static void view_feeds(struct page *p)
+{
+	const char *title = p->snap->settings.title;
+	struct view *list = view_set_list(p->root, "feeds");
+
+	add_feed(p, list, "application/rss+xml", title, "/feed/");
+	add_feed(p, list, "application/atom+xml", title, "/feed/atom/");
+	add_feed(p, list, "application/feed+json", title, "/feed/json/");
+	if (p->feed_path)
+		add_feed(p, list, "application/rss+xml",
+			 arena_printf(p->a, "%s \xC2\xBB %.*s", title, (int)p->feed_name.len,
+				      p->feed_name.p),
+			 p->feed_path);
+}
+
 /* The parts every page shares: masthead, date bar, navigation, assets. */
 static void view_common(struct page *p)
 {
@@ -224,6 +275,7 @@ static void view_common(struct page *p)
 	strbuf_release(&sb);
 	if (css)
 		view_set_cstr(site, "css", arena_printf(p->a, "/static/style.css?v=%s", css->version));
+	view_feeds(p);
 	for (size_t i = 0; i < p->snap->ncategories; i++) {
 		const struct store_category *c = &p->snap->categories[i];
 		struct view *item;

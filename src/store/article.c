@@ -9,8 +9,8 @@
 	" COALESCE(a.pinned_at, 0), c.id, c.slug, c.name, u.id, u.slug, u.name," \
 	" COALESCE(m.id, 0), COALESCE(m.filename, ''), COALESCE(m.mime, '')," \
 	" COALESCE(m.alt, ''), COALESCE(m.caption, ''), COALESCE(m.credit, '')," \
-	" COALESCE(m.width, 0), COALESCE(m.height, 0)"
-#define TEASER_NCOLS 22
+	" COALESCE(m.width, 0), COALESCE(m.height, 0), COALESCE(length(m.data), 0)"
+#define TEASER_NCOLS 23
 #define TEASER_FROM \
 	" FROM articles a JOIN categories c ON c.id = a.category_id" \
 	" JOIN users u ON u.id = a.author_id" \
@@ -50,6 +50,17 @@ static const char SQL_BY_ID[] =
 static const char SQL_RELATED[] =
 	"SELECT " TEASER_COLS TEASER_FROM " JOIN article_related r ON r.related_id = a.id"
 	" WHERE r.article_id = ? AND" PUBLISHED " ORDER BY r.position LIMIT ?";
+/* Feeds: teasers plus the body, newest first, in one of four scopes. */
+#define FEED_COLS TEASER_COLS ", a.body_html"
+static const char SQL_FEED_ALL[] =
+	"SELECT " FEED_COLS TEASER_FROM " WHERE" PUBLISHED NEWEST_FIRST " LIMIT ?";
+static const char SQL_FEED_CATEGORY[] =
+	"SELECT " FEED_COLS TEASER_FROM " WHERE a.category_id = ? AND" PUBLISHED NEWEST_FIRST " LIMIT ?";
+static const char SQL_FEED_TAG[] =
+	"SELECT " FEED_COLS TEASER_FROM " JOIN article_tags x ON x.article_id = a.id"
+	" WHERE x.tag_id = ? AND" PUBLISHED NEWEST_FIRST " LIMIT ?";
+static const char SQL_FEED_AUTHOR[] =
+	"SELECT " FEED_COLS TEASER_FROM " WHERE a.author_id = ? AND" PUBLISHED NEWEST_FIRST " LIMIT ?";
 static const char SQL_INSERT_ARTICLE[] =
 	"INSERT INTO articles (slug, title, dek, excerpt, body_source, body_format, body_html,"
 	" status, author_id, category_id, featured_media_id, pinned_at, published_at,"
@@ -96,6 +107,7 @@ static void read_teaser(struct db_stmt *st, struct arena *a, struct store_articl
 	out->image.credit = col(st, a, 19);
 	out->image.width = db_int(st, 20);
 	out->image.height = db_int(st, 21);
+	out->image.size = db_int(st, 22);
 }
 
 /* Run a prepared, bound teaser query and collect its rows. */
@@ -214,6 +226,34 @@ int store_by_author(struct db *db, struct arena *a, int64_t author_id, int64_t l
 		    int64_t offset, struct store_list *out)
 {
 	return archive(db, a, SQL_BY_AUTHOR, SQL_COUNT_AUTHOR, author_id, limit, offset, out);
+}
+
+int store_feed(struct db *db, struct arena *a, enum store_scope scope, int64_t id, int64_t limit,
+	       struct store_list *out)
+{
+	static const char *const sql[] = {
+		[STORE_ALL] = SQL_FEED_ALL, [STORE_CATEGORY] = SQL_FEED_CATEGORY,
+		[STORE_TAG] = SQL_FEED_TAG, [STORE_AUTHOR] = SQL_FEED_AUTHOR,
+	};
+	struct db_stmt *st = db_prepare(db, sql[scope]);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	if (scope == STORE_ALL)
+		db_bind(st, "i", limit);
+	else
+		db_bind(st, "ii", id, limit);
+	out->items = ARENA_NEW_ARRAY(a, struct store_article, (size_t)limit);
+	out->nr = 0;
+	out->total = -1;
+	while ((rc = db_step(st)) == DB_ROW && (int64_t)out->nr < limit) {
+		struct store_article *art = &out->items[out->nr++];
+		read_teaser(st, a, art);
+		art->body_html = col(st, a, TEASER_NCOLS);
+	}
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
 }
 
 int store_pinned(struct db *db, struct arena *a, int64_t limit, struct store_list *out)

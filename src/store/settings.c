@@ -29,6 +29,8 @@ static const struct setting_def defs[] = {
 	INT(latest_count, "latest_count", "6", 0, 20),
 	INT(related_count, "related_count", "4", 0, 12),
 	INT(inline_ad_after, "inline_ad_after", "3", 0, 50),
+	INT(feed_items, "feed_items", "20", 1, 100),
+	INT(feed_full_content, "feed_full_content", "1", 0, 1),
 };
 
 static void apply(struct arena *a, struct site_settings *s, const struct setting_def *d,

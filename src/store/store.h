@@ -49,6 +49,8 @@ struct site_settings {
 	int64_t latest_count;
 	int64_t related_count;
 	int64_t inline_ad_after; /* the in-story ad follows this paragraph */
+	int64_t feed_items;       /* items per feed */
+	int64_t feed_full_content; /* 1: whole articles in feeds, 0: excerpts */
 };
 
 /* Load every setting into `s` (arena copies), defaults for missing ones. */
@@ -97,6 +99,7 @@ struct store_media {
 	int64_t id;
 	struct slice filename, mime, alt, caption, credit;
 	int64_t width, height;
+	int64_t size;       /* bytes */
 	struct slice data;  /* only filled by store_media_get() */
 };
 
@@ -137,6 +140,13 @@ int store_by_tag(struct db *db, struct arena *a, int64_t tag_id, int64_t limit, 
 		 struct store_list *out);
 int store_by_author(struct db *db, struct arena *a, int64_t author_id, int64_t limit,
 		    int64_t offset, struct store_list *out);
+/* What a listing covers. */
+enum store_scope { STORE_ALL, STORE_CATEGORY, STORE_TAG, STORE_AUTHOR };
+
+/* The newest `limit` published articles in a scope (id: the category, tag
+ * or author; ignored for STORE_ALL), with their bodies: for feeds. */
+int store_feed(struct db *db, struct arena *a, enum store_scope scope, int64_t id, int64_t limit,
+	       struct store_list *out);
 /* Published pinned articles, most recently pinned first. */
 int store_pinned(struct db *db, struct arena *a, int64_t limit, struct store_list *out);
 /* Published teasers for `ids`, in the order given (missing ones skipped). */

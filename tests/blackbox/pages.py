@@ -13,7 +13,7 @@ def article_links(page):
     out = []
     for h in links(page, "/"):
         if re.fullmatch(r"/[a-z0-9-]+/[a-z0-9-]+/", h) and not re.match(
-                r"/(category|tag|author|static|media|ad)/", h):
+                r"/(category|tag|author|static|media|ad|feed)/", h):
             out.append(h)
     return out
 
