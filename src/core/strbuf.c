@@ -150,6 +150,21 @@ void strbuf_add_html(struct strbuf *sb, const char *p, size_t len)
 	strbuf_add(sb, p + start, len - start);
 }
 
+void strbuf_add_xml(struct strbuf *sb, const char *p, size_t len)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		strbuf_add_html(sb, p + start, i - start);
+		start = i + 1;
+	}
+	strbuf_add_html(sb, p + start, len - start);
+}
+
 void strbuf_add_json(struct strbuf *sb, const char *p, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";

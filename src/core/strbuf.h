@@ -49,6 +49,9 @@ void strbuf_addint(struct strbuf *sb, int64_t v);
 
 /* Append text escaped for HTML text and double-quoted attributes. */
 void strbuf_add_html(struct strbuf *sb, const char *p, size_t len);
+/* Append text escaped for XML 1.0 text and attributes; C0 controls other
+ * than tab and newlines are not XML characters at all, so they are dropped. */
+void strbuf_add_xml(struct strbuf *sb, const char *p, size_t len);
 /* Append text escaped for a JSON string body (no surrounding quotes). */
 void strbuf_add_json(struct strbuf *sb, const char *p, size_t len);
 /* Append bytes percent-encoded for a URL path segment or query value. */

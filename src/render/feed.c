@@ -3,21 +3,9 @@
 #include "core/tz.h"
 #include "render/feed.h"
 
-/* Escaped XML text; C0 controls other than tab and newlines are not XML 1.0
- * characters at all, so they are dropped rather than break every reader. */
 static void xml(struct strbuf *out, struct slice s)
 {
-	size_t start = 0;
-
-	for (size_t i = 0; i < s.len; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-
-		if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
-			continue;
-		strbuf_add_html(out, s.p + start, i - start);
-		start = i + 1;
-	}
-	strbuf_add_html(out, s.p + start, s.len - start);
+	strbuf_add_xml(out, s.p, s.len);
 }
 
 static void json_str(struct strbuf *out, struct slice s)

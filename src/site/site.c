@@ -16,6 +16,9 @@
  */
 static const struct route routes[] = {
 	{ GET, "/", page_home, "home" },
+	{ GET, "/robots.txt", page_robots, "robots" },
+	{ GET, "/sitemap.xml", page_sitemap_index, "sitemap_index" },
+	{ GET, "/sitemap/:file", page_sitemap, "sitemap" },
 	{ GET, "/feed/*", page_feed, "feed" },
 	{ GET, "/category/:slug/feed/*", page_category_feed, "category_feed" },
 	{ GET, "/tag/:slug/feed/*", page_tag_feed, "tag_feed" },

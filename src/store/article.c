@@ -61,6 +61,17 @@ static const char SQL_FEED_TAG[] =
 	" WHERE x.tag_id = ? AND" PUBLISHED NEWEST_FIRST " LIMIT ?";
 static const char SQL_FEED_AUTHOR[] =
 	"SELECT " FEED_COLS TEASER_FROM " WHERE a.author_id = ? AND" PUBLISHED NEWEST_FIRST " LIMIT ?";
+#define URL_COLS "c.slug, a.slug, a.title, a.published_at, a.updated_at"
+static const char SQL_URLS_BY_ID[] =
+	"SELECT " URL_COLS " FROM articles a JOIN categories c ON c.id = a.category_id"
+	" WHERE" PUBLISHED " ORDER BY a.id LIMIT ? OFFSET ?";
+static const char SQL_URLS_SINCE[] =
+	"SELECT " URL_COLS " FROM articles a JOIN categories c ON c.id = a.category_id"
+	" WHERE" PUBLISHED " AND a.published_at >= ?" NEWEST_FIRST " LIMIT ?";
+static const char SQL_PUBLISHED_COUNT[] = "SELECT COUNT(*) FROM articles a WHERE" PUBLISHED;
+static const char SQL_PAGE_LASTMOD[] =
+	"SELECT COALESCE(MAX(updated_at), 0) FROM (SELECT a.updated_at FROM articles a WHERE"
+	PUBLISHED " ORDER BY a.id LIMIT ? OFFSET ?) AS page";
 static const char SQL_INSERT_ARTICLE[] =
 	"INSERT INTO articles (slug, title, dek, excerpt, body_source, body_format, body_html,"
 	" status, author_id, category_id, featured_media_id, pinned_at, published_at,"
@@ -436,4 +447,42 @@ int store_article_category(struct db *db, int64_t id, int64_t *category_id)
 int store_article_count(struct db *db, int64_t *n)
 {
 	return db_one_int(db_prepare(db, SQL_ARTICLE_COUNT), n);
+}
+
+int store_each_url(struct db *db, int64_t since, int64_t offset, int64_t limit,
+		   void (*fn)(void *ctx, const struct store_url *u), void *ctx)
+{
+	struct db_stmt *st = db_prepare(db, since ? SQL_URLS_SINCE : SQL_URLS_BY_ID);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	if (since)
+		db_bind(st, "ii", since, limit);
+	else
+		db_bind(st, "ii", limit, offset);
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct store_url u = {
+			.category_slug = db_text(st, 0), .slug = db_text(st, 1), .title = db_text(st, 2),
+			.published_at = db_int(st, 3), .updated_at = db_int(st, 4),
+		};
+		fn(ctx, &u);
+	}
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}
+
+int store_published_count(struct db *db, int64_t *n)
+{
+	return db_one_int(db_prepare(db, SQL_PUBLISHED_COUNT), n);
+}
+
+int store_page_lastmod(struct db *db, int64_t offset, int64_t limit, int64_t *lastmod)
+{
+	struct db_stmt *st = db_prepare(db, SQL_PAGE_LASTMOD);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "ii", limit, offset);
+	return db_one_int(st, lastmod);
 }

@@ -147,6 +147,23 @@ enum store_scope { STORE_ALL, STORE_CATEGORY, STORE_TAG, STORE_AUTHOR };
  * or author; ignored for STORE_ALL), with their bodies: for feeds. */
 int store_feed(struct db *db, struct arena *a, enum store_scope scope, int64_t id, int64_t limit,
 	       struct store_list *out);
+/* One published article's address and dates, for sitemaps. */
+struct store_url {
+	struct slice category_slug, slug, title;
+	int64_t published_at, updated_at;
+};
+
+/*
+ * Call fn for published articles (valid for the call only): ordered by id
+ * and skipping `offset` when since is 0 (sitemap pages); else those published
+ * at or after `since`, newest first (the news sitemap). At most `limit`.
+ */
+int store_each_url(struct db *db, int64_t since, int64_t offset, int64_t limit,
+		   void (*fn)(void *ctx, const struct store_url *u), void *ctx);
+/* How many articles are published, and the newest update among the
+ * `limit` published articles after `offset` in id order (0 if none). */
+int store_published_count(struct db *db, int64_t *n);
+int store_page_lastmod(struct db *db, int64_t offset, int64_t limit, int64_t *lastmod);
 /* Published pinned articles, most recently pinned first. */
 int store_pinned(struct db *db, struct arena *a, int64_t limit, struct store_list *out);
 /* Published teasers for `ids`, in the order given (missing ones skipped). */
