@@ -5,7 +5,9 @@
  */
 #include "core/compat.h"
 #include "core/err.h"
+#include "core/timefmt.h"
 #include "render/html.h"
+#include "render/jsonld.h"
 #include "site/internal.h"
 
 /* An update within this long of publication is not worth announcing. */
@@ -72,6 +74,57 @@ static struct view *article_view(struct page *p, const struct store_article *art
 	return v;
 }
 
+static struct slice absolute(struct page *p, const char *path)
+{
+	return slice_cstr(arena_printf(p->a, "%s%s", page_base_url(p), path));
+}
+
+/* Search engines' view: times, section, share image and structured data. */
+static void article_meta(struct page *p, struct view *page, const struct store_article *art)
+{
+	struct jsonld_article ld = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	int64_t modified = art->updated_at > art->published_at ? art->updated_at : art->published_at;
+	struct tm tm;
+
+	p->canonical = url_article(p->a, art);
+	p->og_type = "article";
+	if (art->image.id)
+		p->og_image = url_media(p->a, art->image.id, art->image.filename);
+	tz_localtime(tz_utc(), art->published_at, &tm);
+	timefmt_rfc3339(&sb, &tm);
+	view_set_str(page, "published_iso", sb.buf, sb.len);
+	strbuf_reset(&sb);
+	tz_localtime(tz_utc(), modified, &tm);
+	timefmt_rfc3339(&sb, &tm);
+	view_set_str(page, "modified_iso", sb.buf, sb.len);
+	view_set_str(page, "section", art->category.name.p, art->category.name.len);
+
+	ld.url = absolute(p, p->canonical);
+	ld.headline = art->title;
+	ld.description = art->dek.len ? art->dek : art->excerpt;
+	if (p->og_image)
+		ld.image_url = absolute(p, p->og_image);
+	ld.section = art->category.name;
+	ld.published = art->published_at;
+	ld.modified = modified;
+	ld.author_name = art->author.name;
+	ld.author_url = absolute(p, url_author(p->a, art->author.slug));
+	ld.publisher_name = slice_cstr(p->snap->settings.title);
+	ld.publisher_url = absolute(p, "/");
+	ld.logo_url = absolute(p, "/static/logo.png");
+	ld.crumb_names[0] = SLICE_LIT("Home");
+	ld.crumb_urls[0] = ld.publisher_url;
+	ld.crumb_names[1] = art->category.name;
+	ld.crumb_urls[1] = absolute(p, url_category(p->a, art->category.slug));
+	ld.crumb_names[2] = art->title;
+	ld.ncrumbs = 3;
+	strbuf_reset(&sb);
+	jsonld_article(&sb, &ld);
+	view_set_str(page, "jsonld", sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
 static void surrogate_keys(struct page *p, const struct store_article *art)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -112,6 +165,7 @@ void page_article(struct http_request *req, void *ctx)
 	view_set_str(page, "description", art.dek.len ? art.dek.p : art.excerpt.p,
 		     art.dek.len ? art.dek.len : art.excerpt.len);
 	view_set_bool(p->root, "is_article", true);
+	article_meta(p, page, &art);
 	set_breadcrumbs(p, &art);
 	if ((ad = view_ad(p, "article-top")))
 		view_set(p->root, "ad_top", ad);

@@ -26,6 +26,9 @@ struct page {
 	struct view *root;      /* the view model handed to the template */
 	int64_t now;
 	int64_t category_id;    /* for ad targeting; 0 on pages without one */
+	const char *canonical;  /* this page's one URL (site-relative), or NULL */
+	const char *og_type;    /* "article" or NULL for "website" */
+	const char *og_image;   /* site-relative share image, or NULL for the logo */
 	const char *feed_path;  /* an archive's own feed ("/tag/x/feed/"), or NULL */
 	struct slice feed_name;
 };

@@ -44,6 +44,7 @@ void page_home(struct http_request *req, void *ctx)
 	if (!page_check_query(p, no_params))
 		return;
 	set_page_meta(p, st->title, st->tagline);
+	p->canonical = "/";
 	view_set_bool(p->root, "is_home", true);
 	/* Lead story, then four top stories, then Latest below them: all from the snapshot. */
 	if (top) {
@@ -64,10 +65,24 @@ void page_home(struct http_request *req, void *ctx)
 	page_render(p, "home", 200);
 }
 
-/* Pagination links for an archive at `base` ("/tag/x/"). */
+static const char *page_url(struct page *p, const char *base, int64_t page)
+{
+	return page == 1 ? base : arena_printf(p->a, "%s?page=%" PRId64, base, page);
+}
+
+/* Pagination links for an archive at `base` ("/tag/x/"), in the body and
+ * as rel=prev/next in the head. */
 static void set_pagination(struct page *p, const char *base, int64_t page, int64_t pages)
 {
 	struct view *v = view_set_obj(p->root, "pagination");
+	struct view *meta = view_get(p->root, "page", 4);
+	const char *abs = page_base_url(p);
+
+	p->canonical = page_url(p, base, page);
+	if (page > 1)
+		view_set_cstr(meta, "prev", arena_printf(p->a, "%s%s", abs, page_url(p, base, page - 1)));
+	if (page < pages)
+		view_set_cstr(meta, "next", arena_printf(p->a, "%s%s", abs, page_url(p, base, page + 1)));
 
 	view_set_int(v, "page", page);
 	view_set_int(v, "pages", pages);
@@ -116,11 +131,11 @@ static void archive(struct page *p, const char *kind, const char *key, struct sl
 	view_set_cstr(arch, "url", base);
 	view_set_int(arch, "total", l.total);
 	view_set(p->root, "articles", view_teasers(p, &l, 0, per));
-	set_pagination(p, base, page, pages);
 	set_page_meta(p, page > 1 ? arena_printf(p->a, "%.*s (page %" PRId64 ")", (int)name.len,
 						 name.p, page)
 				  : arena_strndup(p->a, name.p, name.len),
 		      arena_strndup(p->a, description.p, description.len));
+	set_pagination(p, base, page, pages);
 	view_set(p->root, "must_read",
 		 view_teasers(p, &p->snap->must_read, 0, p->snap->settings.must_read_count));
 	struct view *ad = view_ad(p, "sidebar");

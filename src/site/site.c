@@ -255,6 +255,30 @@ static void view_feeds(struct page *p)
 			 p->feed_path);
 }
 
+/* Canonical link, OpenGraph and Twitter card data for the <head>. */
+static void view_meta(struct page *p)
+{
+	struct view *page = view_get(p->root, "page", 4);
+	const char *base = page_base_url(p), *tag = locale_tag(p->snap->locale);
+	const struct theme_asset *logo = theme_asset(p->site->theme, "logo.png", 8);
+
+	if (!page)
+		page = view_set_obj(p->root, "page");
+	if (p->canonical)
+		view_set_cstr(page, "canonical", arena_printf(p->a, "%s%s", base, p->canonical));
+	view_set_cstr(page, "og_type", p->og_type ? p->og_type : "website");
+	/* OpenGraph writes locales with an underscore: en_US. */
+	view_set_cstr(page, "og_locale", tag[strcspn(tag, "-")]
+			? arena_printf(p->a, "%.*s_%s", (int)strcspn(tag, "-"), tag,
+				       tag + strcspn(tag, "-") + 1)
+			: tag);
+	if (p->og_image)
+		view_set_cstr(page, "image", arena_printf(p->a, "%s%s", base, p->og_image));
+	else if (logo)
+		view_set_cstr(page, "image", arena_printf(p->a, "%s/static/logo.png", base));
+	view_set_bool(page, "large_image", p->og_image != NULL);
+}
+
 /* The parts every page shares: masthead, date bar, navigation, assets. */
 static void view_common(struct page *p)
 {
@@ -279,6 +303,7 @@ static void view_common(struct page *p)
 	if (css)
 		view_set_cstr(site, "css", arena_printf(p->a, "/static/style.css?v=%s", css->version));
 	view_feeds(p);
+	view_meta(p);
 	for (size_t i = 0; i < p->snap->ncategories; i++) {
 		const struct store_category *c = &p->snap->categories[i];
 		struct view *item;
