@@ -373,6 +373,17 @@ int db_fts_any(struct db *db, const char *const *words, size_t nwords, size_t li
 	return db->drv->fts_any(db, words, nwords, limit, hits, nhits);
 }
 
+int db_fts_search(struct db *db, const char *const *terms, size_t nterms, int64_t limit,
+		  int64_t offset, void (*fn)(void *, int64_t, struct slice), void *ctx)
+{
+	return db->drv->fts_search(db, terms, nterms, limit, offset, fn, ctx);
+}
+
+int db_fts_search_count(struct db *db, const char *const *terms, size_t nterms, int64_t *n)
+{
+	return db->drv->fts_search_count(db, terms, nterms, n);
+}
+
 /* ---- per-thread pool ---- */
 
 struct db_pool {

@@ -143,6 +143,19 @@ struct db_fts_hit {
 int db_fts_any(struct db *db, const char *const *words, size_t nwords, size_t limit,
 	       struct db_fts_hit *hits, size_t *nhits);
 
+/*
+ * Reader search: documents containing every term (a term is one word or a
+ * phrase of words separated by spaces; words are letters and digits only),
+ * best first by the engine's ranking, `limit` after `offset`. fn gets each
+ * hit's id, score and a snippet of its best column with matches between
+ * \x01 and \x02 (valid only during the call).
+ */
+int db_fts_search(struct db *db, const char *const *terms, size_t nterms, int64_t limit,
+		  int64_t offset, void (*fn)(void *ctx, int64_t id, struct slice snippet),
+		  void *ctx);
+/* How many documents db_fts_search() would find in all. */
+int db_fts_search_count(struct db *db, const char *const *terms, size_t nterms, int64_t *n);
+
 /* ---- Per-thread connections ---- */
 
 struct db_pool;

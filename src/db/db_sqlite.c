@@ -378,6 +378,70 @@ static int sqlite_fts_text(struct db *db, int64_t id,
 	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
 }
 
+/* Quoted FTS5 strings joined by `op`: a word can never be read as an operator. */
+static void fts5_query(struct strbuf *q, const char *const *terms, size_t n, const char *op)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addstr(q, op);
+		strbuf_addch(q, '"');
+		for (const char *w = terms[i]; *w; w++) {
+			if (*w == '"')
+				strbuf_addch(q, '"');
+			strbuf_addch(q, *w);
+		}
+		strbuf_addch(q, '"');
+	}
+}
+
+static const char SQL_FTS_SEARCH[] =
+	"SELECT rowid, snippet(article_fts, -1, char(1), char(2), 'â¦', 28)"
+	" FROM article_fts WHERE article_fts MATCH ?"
+	" ORDER BY bm25(article_fts, 4.0, 2.0, 1.0) LIMIT ? OFFSET ?";
+static const char SQL_FTS_SEARCH_COUNT[] =
+	"SELECT COUNT(*) FROM article_fts WHERE article_fts MATCH ?";
+
+static int sqlite_fts_search(struct db *db, const char *const *terms, size_t nterms,
+			     int64_t limit, int64_t offset,
+			     void (*fn)(void *, int64_t, struct slice), void *ctx)
+{
+	struct strbuf q = STRBUF_INIT;
+	struct db_stmt *st;
+	int rc;
+
+	fts5_query(&q, terms, nterms, " AND ");
+	st = db_prepare(db, SQL_FTS_SEARCH);
+	if (!st) {
+		strbuf_release(&q);
+		return DL_ERR;
+	}
+	db_bind(st, "Sii", slice_from(q.buf, q.len), limit, offset);
+	while ((rc = db_step(st)) == DB_ROW)
+		fn(ctx, db_int(st, 0), db_text(st, 1));
+	db_done(st);
+	strbuf_release(&q);
+	return rc < 0 ? rc : DL_OK;
+}
+
+static int sqlite_fts_search_count(struct db *db, const char *const *terms, size_t nterms,
+				   int64_t *n)
+{
+	struct strbuf q = STRBUF_INIT;
+	struct db_stmt *st;
+	int rc;
+
+	fts5_query(&q, terms, nterms, " AND ");
+	st = db_prepare(db, SQL_FTS_SEARCH_COUNT);
+	if (!st) {
+		strbuf_release(&q);
+		return DL_ERR;
+	}
+	db_bind(st, "S", slice_from(q.buf, q.len));
+	rc = db_one_int(st, n);
+	strbuf_release(&q);
+	return rc;
+}
+
 static int sqlite_fts_any(struct db *db, const char *const *words, size_t nwords, size_t limit,
 			  struct db_fts_hit *hits, size_t *nhits)
 {
@@ -386,18 +450,7 @@ static int sqlite_fts_any(struct db *db, const char *const *words, size_t nwords
 	int rc;
 
 	*nhits = 0;
-	for (size_t i = 0; i < nwords; i++) {
-		if (i)
-			strbuf_addstr(&q, " OR ");
-		/* Quoted FTS5 strings: a word can never be read as an operator. */
-		strbuf_addch(&q, '"');
-		for (const char *w = words[i]; *w; w++) {
-			if (*w == '"')
-				strbuf_addch(&q, '"');
-			strbuf_addch(&q, *w);
-		}
-		strbuf_addch(&q, '"');
-	}
+	fts5_query(&q, words, nwords, " OR ");
 	if (!nwords) {
 		strbuf_release(&q);
 		return DL_OK;
@@ -447,4 +500,6 @@ const struct db_driver db_sqlite_driver = {
 	.fts_doc_freq = sqlite_fts_doc_freq,
 	.fts_text = sqlite_fts_text,
 	.fts_any = sqlite_fts_any,
+	.fts_search = sqlite_fts_search,
+	.fts_search_count = sqlite_fts_search_count,
 };

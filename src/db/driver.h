@@ -39,6 +39,9 @@ struct db_driver {
 	int (*fts_doc_freq)(struct db *db, const char *stem, size_t len, int64_t *df);
 	int (*fts_text)(struct db *db, int64_t id,
 			void (*fn)(void *, struct slice, struct slice, struct slice), void *ctx);
+	int (*fts_search)(struct db *db, const char *const *terms, size_t nterms, int64_t limit,
+			  int64_t offset, void (*fn)(void *, int64_t, struct slice), void *ctx);
+	int (*fts_search_count)(struct db *db, const char *const *terms, size_t nterms, int64_t *n);
 	int (*fts_any)(struct db *db, const char *const *words, size_t nwords, size_t limit,
 		       struct db_fts_hit *hits, size_t *nhits);
 };

@@ -159,7 +159,8 @@ static int cmp_asset(const void *a, const void *b)
 struct theme *theme_load(const char *dir, struct strbuf *err)
 {
 	struct theme *t = xcalloc(1, sizeof(*t));
-	static const char *const required[] = { "layout", "home", "article", "archive", "error" };
+	static const char *const required[] = { "layout", "home", "article", "archive", "search",
+						"error" };
 	int rc;
 
 	t->templates = tpl_set_new();

@@ -47,6 +47,7 @@ void page_media(struct http_request *req, void *page);
 void page_ad_click(struct http_request *req, void *page);
 void page_feed(struct http_request *req, void *page);
 void page_robots(struct http_request *req, void *page);
+void page_search(struct http_request *req, void *page);
 void page_sitemap_index(struct http_request *req, void *page);
 void page_sitemap(struct http_request *req, void *page);
 void page_category_feed(struct http_request *req, void *page);

@@ -17,6 +17,7 @@
 static const struct route routes[] = {
 	{ GET, "/", page_home, "home" },
 	{ GET, "/robots.txt", page_robots, "robots" },
+	{ GET, "/search/", page_search, "search" },
 	{ GET, "/sitemap.xml", page_sitemap_index, "sitemap_index" },
 	{ GET, "/sitemap/:file", page_sitemap, "sitemap" },
 	{ GET, "/feed/*", page_feed, "feed" },

@@ -198,6 +198,25 @@ int store_published_ids(struct db *db, int64_t **ids, size_t *n);
 /* The category of a published article (for Related News tie-breaking). */
 int store_article_category(struct db *db, int64_t id, int64_t *category_id);
 
+/* ---- search ---- */
+
+struct store_hit {
+	int64_t id;
+	struct slice snippet;   /* plain text; matches between \x01 and \x02 */
+	struct store_article article;
+};
+
+/*
+ * Published articles matching reader query `q` (words and "phrases", all
+ * required; anything else is a separator, so no query is an error), best
+ * first, `limit` after `offset`, with the total for pagination. A query
+ * with no words finds nothing.
+ */
+int store_search(struct db *db, struct arena *a, struct slice q, int64_t limit, int64_t offset,
+		 struct store_hit **hits, size_t *n, int64_t *total);
+/* The terms store_search() makes of `q` (for tests and highlighting). */
+size_t store_search_terms(struct arena *a, struct slice q, const char **terms, size_t max);
+
 /* ---- page views ---- */
 
 /* Add counts[i] views of ids[i] on `day` (one transaction). */

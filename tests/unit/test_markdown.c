@@ -149,6 +149,23 @@ static void test_invalid_utf8(void **state)
 	strbuf_release(&sb);
 }
 
+/* md4c 0.4.8 read past the end of an unfinished link at the end of input. */
+static void test_unfinished_link_at_end(void **state)
+{
+	static const char *const ends[] = { "[](", "[a](x", "x ![](" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(ends); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		char *copy = malloc(strlen(ends[i]));
+
+		memcpy(copy, ends[i], strlen(ends[i]));
+		assert_int_equal(md_render(copy, strlen(ends[i]), &sb), DL_OK);
+		assert_non_null(strstr(sb.buf, "]("));
+		free(copy);
+		strbuf_release(&sb);
+	}
+}
+
 static void test_appends(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -177,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_smart_typography),
 		cmocka_unit_test(test_smarten),
 		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_unfinished_link_at_end),
 		cmocka_unit_test(test_appends),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

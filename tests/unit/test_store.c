@@ -249,6 +249,50 @@ static void test_slugify(void **state)
 	strbuf_release(&sb);
 }
 
+static void test_search_terms(void **state)
+{
+	struct fixture *f = *state;
+	const char *t[12];
+	size_t n;
+
+	n = store_search_terms(f->a, SLICE_LIT("harbor \"bridge closure\" AND (café)*"), t, 12);
+	assert_int_equal(n, 4);
+	assert_string_equal(t[0], "harbor");
+	assert_string_equal(t[1], "bridge closure");
+	assert_string_equal(t[2], "AND");
+	assert_string_equal(t[3], "café");
+	assert_int_equal(store_search_terms(f->a, SLICE_LIT("\"unclosed phrase"), t, 12), 1);
+	assert_string_equal(t[0], "unclosed phrase");
+	assert_int_equal(store_search_terms(f->a, SLICE_LIT("\"\" -- ** ::"), t, 12), 0);
+	assert_int_equal(store_search_terms(f->a, SLICE_LIT("a b c d e"), t, 3), 3);
+}
+
+static void test_search(void **state)
+{
+	struct fixture *f = *state;
+	struct store_hit *hits;
+	size_t n;
+	int64_t total;
+
+	make_article(f, "s1", "Bridge closes", "The harbor bridge closes for repairs.", f->politics,
+		     10, "published", false);
+	make_article(f, "s2", "Ferries added", "More ferries while the bridge is closed.",
+		     f->politics, 20, "published", false);
+	make_article(f, "s3", "Secret draft", "The bridge draft must not be found.", f->politics,
+		     30, "draft", false);
+	assert_int_equal(store_search(f->db, f->a, SLICE_LIT("bridge"), 10, 0, &hits, &n, &total), DL_OK);
+	assert_int_equal(total, 2);
+	assert_int_equal(n, 2);
+	assert_true(slice_eq_str(hits[0].article.slug, "s1"));  /* title match ranks first */
+	assert_non_null(memchr(hits[0].snippet.p, '\x01', hits[0].snippet.len));
+	assert_int_equal(store_search(f->db, f->a, SLICE_LIT("\"harbor bridge\""), 10, 0, &hits, &n,
+				      &total), DL_OK);
+	assert_int_equal(total, 1);
+	assert_int_equal(store_search(f->db, f->a, SLICE_LIT("\" OR NOT ("), 10, 0, &hits, &n,
+				      &total), DL_OK);
+	assert_int_equal(total, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +305,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_related_by_content, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slugify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_terms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
