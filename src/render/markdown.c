@@ -134,7 +134,8 @@ static void smarten_text(struct html_text_filter *f, const char *p, size_t len,
 
 static void smarten_context(struct html_text_filter *f, int c)
 {
-	((struct smarten *)f)->ctx = ctx_after((uint32_t)c);
+	/* A byte, not a character: the tail of a multibyte one is a letter. */
+	((struct smarten *)f)->ctx = c < 0x80 ? ctx_after((uint32_t)c) : AFTER_WORD;
 }
 
 #define SMARTEN_INIT { { smarten_text, smarten_context }, AFTER_SPACE }
@@ -154,20 +155,25 @@ static void md_output(const MD_CHAR *p, MD_SIZE n, void *data)
 /* Typography in the sanitiser's walk: it sees whole decoded text, never attributes or code. */
 int md_render(const char *md, size_t len, struct strbuf *out)
 {
-	struct strbuf html = STRBUF_INIT;
+	struct strbuf src = STRBUF_INIT, html = STRBUF_INIT;
 	struct smarten sm = SMARTEN_INIT;
 	int rc;
 
 	if (!utf8_valid(md, len))
 		return DL_INVALID;
-	if (len > UINT_MAX)
+	if (len >= UINT_MAX)
 		return DL_TOOBIG;
+	/* md4c 0.4.8 reads past the end of "[](" unless a newline ends it. */
+	strbuf_add(&src, md, len);
+	if (!len || md[len - 1] != '\n')
+		strbuf_addch(&src, '\n');
 	strbuf_grow(&html, len + len / 4);
-	if (md_html(md, (MD_SIZE)len, md_output, &html, MD_PARSER_FLAGS,
+	if (md_html(src.buf, (MD_SIZE)src.len, md_output, &html, MD_PARSER_FLAGS,
 		    MD_RENDER_FLAGS))
 		rc = error("markdown: md4c failed to render %zu bytes", len);
 	else
 		rc = html_sanitize_filtered(html.buf, html.len, &sm.filter, out);
+	strbuf_release(&src);
 	strbuf_release(&html);
 	return rc;
 }
