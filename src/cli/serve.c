@@ -61,6 +61,21 @@ static FILE *open_access_log(const char *v, bool *close_it)
 	return f;
 }
 
+/* "http://127.0.0.1:8080" for listener "127.0.0.1:0" bound to 8080. */
+static char *listener_url(const char *listen, int port)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t host = (size_t)(strrchr(listen, ':') - listen);
+
+	strbuf_addstr(&sb, "http://");
+	if (!host || !strncmp(listen, "0.0.0.0", host) || !strncmp(listen, "[::]", host))
+		strbuf_addstr(&sb, "localhost");
+	else
+		strbuf_add(&sb, listen, host);
+	strbuf_addf(&sb, ":%d", port);
+	return strbuf_detach(&sb, NULL);
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct http_server_config hc = { 0 };
@@ -71,6 +86,7 @@ int cmd_serve(int argc, char **argv)
 	struct site *site = NULL;
 	struct http_server *srv = NULL;
 	bool close_log = false;
+	char *listener = NULL;
 	sigset_t sigs;
 	int sig, rc = 1;
 	unsigned threads = 0, timeout = 30, maxconn = 4096, flush = 10;
@@ -98,7 +114,7 @@ int cmd_serve(int argc, char **argv)
 		error("%s", err.buf);
 		goto out;
 	}
-	site = site_new(engine, theme);
+	site = site_new(engine, theme, "http://localhost");
 	hc.listen = cli_get(serve_opts, "listen");
 	hc.threads = threads;
 	hc.timeout_seconds = timeout;
@@ -117,9 +133,11 @@ int cmd_serve(int argc, char **argv)
 	srv = http_server_start(&hc);
 	if (!srv)
 		goto out;
+	/* Until an operator sets base_url, absolute links name this listener. */
+	listener = listener_url(hc.listen, http_server_port(srv));
+	site_set_default_base_url(site, listener);
 	/* The real port (the listener may have asked for port 0). */
-	fprintf(stderr, "Dateline is serving the public site at http://%.*s:%d/ (database %s)\n",
-		(int)(strrchr(hc.listen, ':') - hc.listen), hc.listen, http_server_port(srv),
+	fprintf(stderr, "Dateline is serving the public site at %s/ (database %s)\n", listener,
 		ec.db_url);
 	fflush(stderr);
 	sigwait(&sigs, &sig);
@@ -130,6 +148,7 @@ out:
 	site_free(site);
 	engine_free(engine);  /* writes the last page views */
 	theme_free(theme);
+	free(listener);
 	if (close_log)
 		fclose(hc.access_log);
 	strbuf_release(&err);

@@ -86,7 +86,7 @@ static uint64_t gcd(uint64_t a, uint64_t b)
 
 const struct engine_ad *engine_pick_ad(struct engine *e, const struct engine_snapshot *snap,
 				       const char *name, int64_t category_id, int64_t now,
-				       const struct engine_ad_slot **slot_out)
+				       bool count, const struct engine_ad_slot **slot_out)
 {
 	const struct engine_ad_slot *slot = NULL;
 	uint64_t total = 0, stride, pos, k;
@@ -105,7 +105,9 @@ const struct engine_ad *engine_pick_ad(struct engine *e, const struct engine_sna
 	stride = total * 5 / 8 + 1;
 	while (gcd(stride, total) != 1)
 		stride++;
-	k = atomic_fetch_add(&e->rotation[slot->rotation], 1);
+	/* Only pages actually sent move the rotation (and count). */
+	k = count ? atomic_fetch_add(&e->rotation[slot->rotation], 1)
+		  : atomic_load(&e->rotation[slot->rotation]);
 	pos = (k % total) * stride % total;
 	for (size_t i = 0; i < slot->nads; i++) {
 		const struct engine_ad *ad = &slot->ads[i];
@@ -113,7 +115,8 @@ const struct engine_ad *engine_pick_ad(struct engine *e, const struct engine_sna
 		if (!eligible(ad, category_id, now))
 			continue;
 		if (pos < (uint64_t)ad->weight) {
-			tally_add(e->impressions, ad->id, 1);
+			if (count)
+				tally_add(e->impressions, ad->id, 1);
 			*slot_out = slot;
 			return ad;
 		}

@@ -95,11 +95,12 @@ struct engine_ad_slot {
 /*
  * Pick the creative to show in slot `name` on a page of category
  * `category_id` (0: no category) at time `now`, honouring weights, dates and
- * targeting, and count an impression. NULL when nothing is eligible.
+ * targeting; count an impression when `count` (a page actually sent, not
+ * a HEAD). NULL when nothing is eligible.
  */
 const struct engine_ad *engine_pick_ad(struct engine *e, const struct engine_snapshot *snap,
 				       const char *name, int64_t category_id, int64_t now,
-				       const struct engine_ad_slot **slot);
+				       bool count, const struct engine_ad_slot **slot);
 /* Count a click on creative `id`. */
 void engine_count_click(struct engine *e, int64_t ad_id);
 

@@ -38,7 +38,8 @@ struct http_response {
 	struct http_header *headers;
 	size_t nheaders, alloc;
 	bool compressible;   /* gzip when the client accepts it */
-	bool etag;           /* strong ETag from the body; answer If-None-Match with 304 */
+	bool etag;           /* ETag from a hash of the body; answer If-None-Match with 304 */
+	const char *etag_value; /* an ETag the application computed (see http_not_modified) */
 	int64_t last_modified; /* Unix time for Last-Modified / If-Modified-Since; 0: none */
 	/* Static bytes to send instead of `body` (not freed; must outlive the server). */
 	const void *static_body;
@@ -97,6 +98,13 @@ int http_server_port(const struct http_server *srv);
 const char *http_header(struct http_request *req, const char *name);
 /* A cookie's value from the Cookie header, or an empty slice. */
 struct slice http_cookie(struct http_request *req, const char *name);
+
+/*
+ * Use `etag` (a weak validator, W/"...", computed from what the response is
+ * made of) and, if the request's If-None-Match already has it, turn the
+ * response into a 304 and return true: the caller then skips the work.
+ */
+bool http_not_modified(struct http_request *req, const char *etag);
 
 /* Add a response header (both strings copied into the request arena). */
 void http_set_header(struct http_request *req, const char *name, const char *value);

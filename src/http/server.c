@@ -206,26 +206,62 @@ static bool is_compressible(const char *type)
 			strstr(type, "javascript") || strstr(type, "svg"));
 }
 
+/* Weak comparison (RFC 9110 8.8.3.2): W/ prefixes do not matter; "*" matches. */
+static bool etag_listed(const char *list, const char *tag)
+{
+	const char *want = strncmp(tag, "W/", 2) ? tag : tag + 2;
+	size_t n = strlen(want);
+
+	while (*list) {
+		size_t len;
+
+		list += strspn(list, " \t,");
+		if (!strncmp(list, "W/", 2))
+			list += 2;
+		len = strcspn(list, ", \t");
+		if ((len == n && !strncmp(list, want, n)) || (len == 1 && *list == '*'))
+			return true;
+		list += len;
+	}
+	return false;
+}
+
+bool http_not_modified(struct http_request *req, const char *etag)
+{
+	const char *inm = http_header(req, "If-None-Match");
+
+	req->res.etag_value = arena_strdup(req->arena, etag);
+	if (!inm || !etag_listed(inm, etag))
+		return false;
+	req->res.status = 304;
+	strbuf_reset(&req->res.body);
+	return true;
+}
+
 /*
  * Add the validators and decide whether the client's copy is current:
  * If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2), and a date is
- * current only when it is the one we sent, as nginx's default does.
+ * current only when it is the one we sent, as nginx's default does. Tags
+ * are weak, so one tag serves the gzip and identity encodings alike.
  */
 static bool not_modified(struct http_request *req, const void *body, size_t len)
 {
 	struct http_response *res = &req->res;
 	const char *inm = http_header(req, "If-None-Match");
 	const char *ims = http_header(req, "If-Modified-Since");
+	const char *tag = res->etag_value;
 	struct strbuf date = STRBUF_INIT;
 	bool current = false;
+	char hashed[32];
 
-	if (res->etag) {
-		char tag[24];
-
-		snprintf(tag, sizeof(tag), "\"%016" PRIx64 "\"", hash64(body, len));
+	if (!tag && res->etag) {
+		snprintf(hashed, sizeof(hashed), "W/\"%016" PRIx64 "\"", hash64(body, len));
+		tag = hashed;
+	}
+	if (tag) {
 		http_set_header(req, "ETag", tag);
 		if (inm)
-			current = strstr(inm, tag) || !strcmp(inm, "*");
+			current = etag_listed(inm, tag);
 	}
 	if (res->last_modified) {
 		timefmt_http(&date, res->last_modified);
@@ -246,6 +282,13 @@ static void finish_body(struct http_request *req, const void **body, size_t *len
 	*body = res->static_body ? res->static_body : res->body.buf;
 	*len = res->static_body ? res->static_len : res->body.len;
 	*gzipped = false;
+	if (res->compressible && is_compressible(res->content_type))
+		http_set_header(req, "Vary", "Accept-Encoding");  /* on 304s too */
+	if (res->status == 304) {  /* the application already answered */
+		http_set_header(req, "ETag", res->etag_value);
+		*len = 0;
+		return;
+	}
 	if (res->status == 200 && not_modified(req, *body, *len)) {
 		res->status = 304;
 		*len = 0;
@@ -254,7 +297,6 @@ static void finish_body(struct http_request *req, const void **body, size_t *len
 	if (res->compressible && *len >= GZIP_MIN_BYTES && is_compressible(res->content_type)) {
 		const char *ae = http_header(req, "Accept-Encoding");
 
-		http_set_header(req, "Vary", "Accept-Encoding");
 		if (ae && http_accepts(ae, "gzip") && !http_gzip(*body, *len, 4, gz)) {
 			*body = gz->buf;
 			*len = gz->len;
@@ -287,6 +329,7 @@ static enum MHD_Result queue(struct http_request *req)
 	} else {
 		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	}
+	strbuf_release(&gz);  /* a failed gzip may have grown it */
 	if (!r)
 		return MHD_NO;
 	if (res->content_type && res->status != 304)

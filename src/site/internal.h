@@ -13,6 +13,8 @@ struct site {
 	struct engine *engine;
 	const struct theme *theme;
 	struct router *router;
+	int64_t started;        /* a new process may bring a new theme */
+	char *default_base_url; /* http://<listener>, when base_url is not set */
 };
 
 /* Everything one request's handler works with. */

@@ -1,6 +1,7 @@
 #include "core/compat.h"
 #include "core/alloc.h"
 #include "core/err.h"
+#include "core/hash.h"
 #include "core/log.h"
 #include "core/timefmt.h"
 #include "render/tpl.h"
@@ -36,12 +37,15 @@ static const struct route routes[] = {
 	{ GET, "/:category/", page_category_redirect, "category_short" },
 };
 
-struct site *site_new(struct engine *engine, const struct theme *theme)
+struct site *site_new(struct engine *engine, const struct theme *theme,
+		      const char *default_base_url)
 {
 	struct site *s = xcalloc(1, sizeof(*s));
 
 	s->engine = engine;
 	s->theme = theme;
+	s->started = (int64_t)time(NULL);
+	s->default_base_url = xstrdup(default_base_url);
 	s->router = router_new(routes, ARRAY_SIZE(routes));
 	return s;
 }
@@ -51,7 +55,14 @@ void site_free(struct site *s)
 	if (!s)
 		return;
 	router_free(s->router);
+	free(s->default_base_url);
 	free(s);
+}
+
+void site_set_default_base_url(struct site *s, const char *url)
+{
+	free(s->default_base_url);
+	s->default_base_url = xstrdup(url);
 }
 
 /* ---- URLs ---- */
@@ -114,21 +125,15 @@ const char *url_media(struct arena *a, int64_t id, struct slice filename)
 const char *page_base_url(struct page *p)
 {
 	const char *base = p->snap->settings.base_url;
-	const char *host;
 	size_t n;
 
-	if (base && *base) {
-		n = strlen(base);
-		while (n && base[n - 1] == '/')
-			n--;
-		return arena_strndup(p->a, base, n);
-	}
-	host = http_header(p->req, "Host");
-	/* Only a plain name or address: a forged Host must not reach a page. */
-	if (!host || !*host || strlen(host) > 255 ||
-	    host[strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")])
-		host = "localhost";
-	return arena_printf(p->a, "http://%s", host);
+	/* Never the Host header: absolute URLs land in shared caches and feeds. */
+	if (!base || !*base)
+		base = p->site->default_base_url;
+	n = strlen(base);
+	while (n && base[n - 1] == '/')
+		n--;
+	return arena_strndup(p->a, base, n);
 }
 
 /* ---- view helpers ---- */
@@ -154,7 +159,8 @@ static struct view *view_image(struct page *p, const struct store_media *m)
 {
 	struct view *v = view_obj(p->a);
 
-	view_set_cstr(v, "url", url_media(p->a, m->id, m->filename));
+	/* "src", not "url": inside {{#image}} a "url" would hide the article's. */
+	view_set_cstr(v, "src", url_media(p->a, m->id, m->filename));
 	view_set_str(v, "alt", m->alt.p, m->alt.len);
 	view_set_str(v, "caption", m->caption.p, m->caption.len);
 	view_set_str(v, "credit", m->credit.p, m->credit.len);
@@ -181,8 +187,8 @@ struct view *view_teaser(struct page *p, const struct store_article *art)
 	au = view_set_obj(v, "author");
 	view_set_str(au, "name", art->author.name.p, art->author.name.len);
 	view_set_cstr(au, "url", url_author(p->a, art->author.slug));
-	if (art->image.id)
-		view_set(v, "image", view_image(p, &art->image));
+	/* Always set: a teaser without an image must not show its parent's. */
+	view_set(v, "image", art->image.id ? view_image(p, &art->image) : view_bool(p->a, false));
 	return v;
 }
 
@@ -205,7 +211,8 @@ struct view *view_ad(struct page *p, const char *slot_name)
 {
 	const struct engine_ad_slot *slot;
 	const struct engine_ad *ad = engine_pick_ad(p->site->engine, p->snap, slot_name,
-						    p->category_id, p->now, &slot);
+						    p->category_id, p->now,
+						    p->req->method == HTTP_GET, &slot);
 	struct view *v;
 
 	if (!ad)
@@ -419,6 +426,23 @@ void site_error_page(struct http_request *req, const char *message, void *ctx)
 	page_error(&p, status, message);
 }
 
+/*
+ * A weak validator for what a response is made of: the store's content
+ * generation, the page-view epoch (Must Read), the site's day (date bar),
+ * this process (theme) and the request target. Two requests with the same
+ * validator differ at most in the ads they rotate, so a client holding one
+ * may keep it, and the page need not even be rendered.
+ */
+static const char *page_validator(struct page *p)
+{
+	struct slice t = p->req->target;
+
+	return arena_printf(p->a, "W/\"%" PRIx64 "-%" PRIx64 "-%" PRIx64 "-%" PRIx64 "-%016" PRIx64 "\"",
+			    (uint64_t)p->snap->generation, (uint64_t)p->snap->epoch,
+			    (uint64_t)timefmt_day_number(p->snap->tz, p->now),
+			    (uint64_t)p->site->started, hash64(t.p, t.len));
+}
+
 void site_handle(struct http_request *req, void *ctx)
 {
 	struct site *s = ctx;
@@ -439,6 +463,13 @@ void site_handle(struct http_request *req, void *ctx)
 	r = router_match(s->router, req->method, req->path, &p.match, &allowed);
 	switch (r) {
 	case ROUTE_FOUND:
+		/* Clicks must always reach us; everything else is a function of the validator. */
+		if (p.match.route->handler != page_ad_click &&
+		    http_not_modified(req, page_validator(&p))) {
+			http_set_header(req, "Cache-Control", "public, max-age=60");
+			http_set_header(req, "Vary", "Accept-Encoding");
+			break;
+		}
 		p.match.route->handler(req, &p);
 		break;
 	case ROUTE_ADD_SLASH: {

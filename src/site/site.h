@@ -15,9 +15,16 @@
 
 struct site;
 
-/* A public site over `engine` rendered with `theme` (both borrowed). */
-struct site *site_new(struct engine *engine, const struct theme *theme);
+/*
+ * A public site over `engine` rendered with `theme` (both borrowed).
+ * `default_base_url` ("http://127.0.0.1:8080") makes absolute links when
+ * the base_url setting is empty; the request's Host header never does.
+ */
+struct site *site_new(struct engine *engine, const struct theme *theme,
+		      const char *default_base_url);
 void site_free(struct site *s);
+/* Replace the default base URL (before serving starts; copied). */
+void site_set_default_base_url(struct site *s, const char *url);
 
 /* The http_handler_fn and http_error_fn to give the public listener. */
 void site_handle(struct http_request *req, void *site);

@@ -77,6 +77,17 @@ def test_weighted_rotation_and_impressions(fresh_site):
         assert imps.get(cid, 0) >= weight * 4
 
 
+def test_head_requests_count_nothing(fresh_site):
+    site = fresh_site
+    link = article_links(site.get("/").text)[0]
+    time.sleep(2.5)
+    before = site.sql("SELECT COALESCE(SUM(impressions), 0) FROM ad_stats")[0][0]
+    for _ in range(20):
+        assert site.session.head(site.url + link).status_code == 200
+    time.sleep(2.5)
+    assert site.sql("SELECT COALESCE(SUM(impressions), 0) FROM ad_stats")[0][0] == before
+
+
 def test_click_redirects_and_counts(fresh_site):
     site = fresh_site
     cid, url = site.sql("SELECT id, link_url FROM ad_creatives WHERE link_url != '' LIMIT 1")[0]

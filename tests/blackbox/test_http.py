@@ -7,14 +7,35 @@ from pages import article_links
 
 
 def test_etag_and_304(site):
-    r = site.get("/category/politics/")
-    etag = r.headers["ETag"]
-    assert re.fullmatch(r'"[0-9a-f]{16}"', etag)
-    assert "max-age" in r.headers["Cache-Control"]
-    r2 = site.get("/static/style.css", headers={})
-    r3 = site.get("/static/style.css", headers={"If-None-Match": r2.headers["ETag"]})
+    r = site.get("/static/style.css")
+    assert r.headers["ETag"].startswith('W/"')
+    r3 = site.get("/static/style.css", headers={"If-None-Match": r.headers["ETag"]})
     assert r3.status_code == 304
     assert r3.content == b""
+
+
+def test_html_pages_revalidate_despite_rotating_ads(site):
+    link = article_links(site.get("/").text)[0]
+    for path in ("/", link, "/category/politics/", "/feed/"):
+        r = site.get(path, headers={"Accept-Encoding": "gzip"})
+        etag = r.headers["ETag"]
+        assert etag.startswith('W/"')
+        assert "max-age" in r.headers["Cache-Control"]
+        for _ in range(10):  # every time, whatever ad the page would show
+            again = site.get(path, headers={"If-None-Match": etag, "Accept-Encoding": "gzip"})
+            assert again.status_code == 304, path
+            assert again.headers["ETag"] == etag
+            assert "Accept-Encoding" in again.headers["Vary"]
+        assert site.get(path, headers={"If-None-Match": 'W/"stale"'}).status_code == 200
+
+
+def test_a_content_change_invalidates_validators(fresh_site):
+    site = fresh_site
+    etag = site.get("/").headers["ETag"]
+    assert site.get("/", headers={"If-None-Match": etag}).status_code == 304
+    site.sql("UPDATE counters SET value = value + 1 WHERE name = 'content'")
+    r = site.get("/", headers={"If-None-Match": etag})
+    assert r.status_code == 200 and r.headers["ETag"] != etag
 
 
 def test_gzip_when_accepted(site):

@@ -171,6 +171,16 @@ def test_tag_and_author_archives(site):
     assert author[1] in r.text
 
 
+def test_teaser_images_link_to_their_article_and_never_borrow_one(site):
+    for page in (site.get("/").text, site.get(first_article_with_image(site)[0]).text):
+        for href, src in re.findall(r'<a class="teaser-image" href="([^"]+)"[^>]*><img src="([^"]+)"', page):
+            assert not href.startswith("/media/"), href
+            slug = href.strip("/").split("/")[1]
+            media = site.sql("SELECT m.filename, m.id FROM articles a JOIN media m"
+                             " ON m.id = a.featured_media_id WHERE a.slug = ?", (slug,))
+            assert media and src == f"/media/{media[0][1]}/{media[0][0]}", (href, src)
+
+
 def test_404_looks_like_the_site(site):
     r = site.get("/local/no-such-story/")
     assert r.status_code == 404
