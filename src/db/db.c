@@ -288,11 +288,17 @@ static int apply_migration(struct db *db, const struct db_migration *m)
 {
 	struct strbuf ddl = STRBUF_INIT;
 	struct db_stmt *st;
-	int rc;
+	int rc, version;
 
 	rc = db_begin(db);
 	if (rc)
 		return rc;
+	/* Another process may have applied it while we waited for the lock. */
+	rc = db_schema_version(db, &version);
+	if (rc || version >= m->version) {
+		db_rollback(db);
+		return rc;
+	}
 	db->drv->ddl(m->sql, &ddl);
 	rc = db_exec(db, ddl.buf);
 	strbuf_release(&ddl);

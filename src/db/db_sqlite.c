@@ -116,11 +116,9 @@ static int register_tokenizer(sqlite3 *h)
 /* ---- connection ---- */
 
 static const char SQLITE_PRAGMAS[] =
-	"PRAGMA journal_mode = WAL;"
 	/* FULL: an acknowledged publish survives power loss; writes are rare. */
 	"PRAGMA synchronous = FULL;"
 	"PRAGMA foreign_keys = ON;"
-	"PRAGMA busy_timeout = 5000;"
 	"PRAGMA temp_store = MEMORY;"
 	"PRAGMA cache_size = -16000;"
 	"PRAGMA mmap_size = 268435456;";
@@ -153,7 +151,17 @@ static int sqlite_open(const char *path, struct db **out)
 		sqlite_close(&s->base);
 		return DL_ERR;
 	}
-	rc = sqlite3_exec(s->h, SQLITE_PRAGMAS, NULL, NULL, NULL);
+	/* Wait for other processes' locks before anything else, then switch to
+	 * WAL, which needs a moment of exclusive access on a brand-new file. */
+	sqlite3_busy_timeout(s->h, 5000);
+	for (int tries = 0; tries < 50; tries++) {
+		rc = sqlite3_exec(s->h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		sqlite3_sleep(100);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->h, SQLITE_PRAGMAS, NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		error("database '%s': %s", path, sqlite3_errmsg(s->h));
 		sqlite_close(&s->base);

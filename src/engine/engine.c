@@ -37,6 +37,9 @@ static int load_must_read(struct db *db, struct engine_snapshot *s)
 	size_t n, total;
 	int rc;
 
+	/* settings.c caps must_read_count at 20: pins plus top-ups fit. */
+	assert(2 * want <= (int64_t)ARRAY_SIZE(ids));
+
 	rc = store_pinned(db, s->arena, want, &pinned);
 	if (rc)
 		return rc;
@@ -95,6 +98,7 @@ static struct engine_snapshot *build_snapshot(struct engine *e, struct db *db, i
 	s->arena = a;
 	s->generation = gen;
 	s->epoch = epoch;
+	s->built_at = (int64_t)time(NULL);
 	s->refs = 1;
 	rc = store_settings_load(db, a, &s->settings);
 	if (rc)
@@ -129,38 +133,40 @@ fail:
 	return NULL;
 }
 
-static bool is_newer(const struct engine_snapshot *a, const struct engine_snapshot *b)
-{
-	return !b || a->generation > b->generation ||
-	       (a->generation == b->generation && a->epoch >= b->epoch);
-}
+/* Even with no writes, Must Read's 7-day window and the ads' dates move on. */
+#define SNAPSHOT_MAX_AGE 60
 
 const struct engine_snapshot *engine_snapshot(struct engine *e, struct arena *req_arena)
 {
 	struct db *db = engine_db(e);
 	struct engine_snapshot *s, *built, *old = NULL;
-	uint64_t epoch;
-	int64_t gen;
+	int64_t gen, now = (int64_t)time(NULL);
+	uint64_t epoch = atomic_load(&e->epoch);
+	bool read_ok = db && !store_generation(db, &gen);
 
-	if (!db || store_generation(db, &gen))
-		return NULL;
-	epoch = atomic_load(&e->epoch);
 	pthread_mutex_lock(&e->lock);
 	s = e->current;
-	if (s && s->generation == gen && s->epoch == epoch) {
+	/* Fresh, or someone else is already rebuilding, or the store cannot say:
+	 * serve what we have. Only one thread builds at a time. */
+	if (s && (!read_ok || e->building ||
+		  (s->generation == gen && s->epoch == epoch && now - s->built_at < SNAPSHOT_MAX_AGE))) {
 		atomic_fetch_add(&s->refs, 1);
 		pthread_mutex_unlock(&e->lock);
 		goto out;
 	}
+	if (!read_ok) {
+		pthread_mutex_unlock(&e->lock);
+		return NULL;
+	}
+	e->building = true;
 	pthread_mutex_unlock(&e->lock);
 
-	/* Build outside the lock: other requests keep the old snapshot meanwhile. */
 	built = build_snapshot(e, db, gen, epoch);
 	pthread_mutex_lock(&e->lock);
-	if (built && is_newer(built, e->current)) {
+	e->building = false;
+	if (built) {
 		old = e->current;
 		e->current = built;  /* the build's reference becomes the engine's */
-		built = NULL;
 	}
 	/* If the build failed, the last good snapshot (if any) still serves. */
 	s = e->current;
@@ -168,7 +174,6 @@ const struct engine_snapshot *engine_snapshot(struct engine *e, struct arena *re
 		atomic_fetch_add(&s->refs, 1);
 	pthread_mutex_unlock(&e->lock);
 	snapshot_unref(old);
-	snapshot_unref(built);  /* lost the race to a newer build */
 	if (!s)
 		return NULL;
 out:

@@ -41,6 +41,7 @@ struct engine_snapshot {
 	struct arena *arena;
 	int64_t generation;
 	uint64_t epoch;
+	int64_t built_at;
 	struct site_settings settings;
 	const struct tz *tz;
 	const struct locale_names *locale;

@@ -18,6 +18,7 @@ struct engine {
 
 	pthread_mutex_t lock;           /* guards current and rotation names */
 	struct engine_snapshot *current;
+	bool building;                  /* one rebuild at a time */
 	atomic_uint_fast64_t epoch;     /* bumped when views change Must Read */
 
 	struct tally *views, *impressions, *clicks;

@@ -50,6 +50,7 @@ struct http_request {
 	struct arena *arena;
 	enum http_method method;
 	const char *method_name;
+	const char *version;     /* "HTTP/1.1" */
 	struct slice target;     /* the request-target as received */
 	struct slice path;       /* percent-decoded, validated */
 	struct slice raw_query;  /* after '?', undecoded */

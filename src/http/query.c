@@ -71,10 +71,12 @@ int path_parse(struct arena *a, struct slice target, struct slice *path, struct 
 		*raw_query = (struct slice){ "", 0 };
 	}
 	raw = (struct slice){ target.p, end };
-	for (size_t i = 0; i < raw.len; i++) {
-		unsigned char c = (unsigned char)raw.p[i];
+	/* A raw target is printable ASCII (RFC 3986), query included: nothing
+	 * else may ever be copied into a Location header or a log line. */
+	for (size_t i = 0; i < target.len; i++) {
+		unsigned char c = (unsigned char)target.p[i];
 		if (c <= 0x20 || c >= 0x7f)
-			return DL_INVALID;  /* a raw target is ASCII without spaces */
+			return DL_INVALID;
 	}
 	rc = decode(a, raw, false, path);
 	if (rc)

@@ -357,6 +357,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!req->method_name) {
 		/* First call: headers only. Answer on a later call (see top of file). */
 		req->method_name = arena_strdup(req->arena, method);
+		req->version = arena_strdup(req->arena, version);
 		req->method = parse_method(method);
 		return MHD_YES;
 	}
@@ -427,9 +428,13 @@ static void log_access(struct http_server *srv, struct http_request *req)
 	}
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S +0000", &tm);
-	strbuf_addf(&line, "%s - - [%s] \"%s ", addr, stamp, req->method_name);
+	strbuf_addf(&line, "%s - - [%s] \"", addr, stamp);
+	add_logged(&line, req->method_name, strlen(req->method_name));
+	strbuf_addch(&line, ' ');
 	add_logged(&line, req->target.p, req->target.len);
-	strbuf_addf(&line, " HTTP/1.1\" %d %zu \"", req->res.status, req->bytes_sent);
+	strbuf_addch(&line, ' ');
+	add_logged(&line, req->version, strlen(req->version));
+	strbuf_addf(&line, "\" %d %zu \"", req->res.status, req->bytes_sent);
 	add_logged(&line, ref, ref ? strlen(ref) : 0);
 	strbuf_addstr(&line, "\" \"");
 	add_logged(&line, ua, ua ? strlen(ua) : 0);

@@ -5,7 +5,7 @@
 #include "core/compat.h"
 #include "core/alloc.h"
 #include "core/err.h"
-#include "store/store.h"
+#include "store/internal.h"
 
 static const char SQL_ADS_ACTIVE[] =
 	"SELECT c.id, s.name, c.kind, c.html, c.link_url, c.alt, c.name, s.width, s.height,"
@@ -41,11 +41,6 @@ static const char SQL_MOST_READ[] =
 	" JOIN articles a ON a.id = v.article_id"
 	" WHERE v.day >= ? AND a.status = 'published'"
 	" GROUP BY v.article_id ORDER BY total DESC, v.article_id DESC LIMIT ?";
-
-static struct slice col(struct db_stmt *st, struct arena *a, int i)
-{
-	return arena_slice_dup(a, db_text(st, i));
-}
 
 int store_ads_active(struct db *db, struct arena *a, int64_t now, struct store_ad **out,
 		     size_t *n)
@@ -92,10 +87,9 @@ int store_ad_slot_ensure(struct db *db, const char *name, int64_t width, int64_t
 {
 	struct db_stmt *st = db_prepare(db, SQL_SLOT_ENSURE);
 
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "sii", name, width, height);
-	return db_one_int(st, id);
+	if (st)
+		db_bind(st, "sii", name, width, height);
+	return store_insert_id(db, st, id);
 }
 
 static void bind_opt(struct db_stmt *st, int idx, int64_t v)
@@ -109,26 +103,19 @@ static void bind_opt(struct db_stmt *st, int idx, int64_t v)
 int store_ad_create(struct db *db, int64_t slot_id, const struct store_ad *ad, int64_t *id)
 {
 	struct db_stmt *st = db_prepare(db, SQL_AD_CREATE);
-	int rc;
 
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "iSSS", slot_id, ad->name, ad->kind, ad->html);
-	bind_opt(st, 5, ad->media_id);
-	db_bind_text(st, 6, ad->link_url.p ? ad->link_url.p : "", ad->link_url.len);
-	db_bind_text(st, 7, ad->alt.p ? ad->alt.p : "", ad->alt.len);
-	db_bind_int(st, 8, ad->weight ? ad->weight : 1);
-	bind_opt(st, 9, ad->starts_at);
-	bind_opt(st, 10, ad->ends_at);
-	bind_opt(st, 11, ad->category_id);
-	db_bind_int(st, 12, (int64_t)time(NULL));
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		*id = db_int(st, 0);
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	return store_bump_generation(db);
+	if (st) {
+		db_bind(st, "iSSS", slot_id, ad->name, ad->kind, ad->html);
+		bind_opt(st, 5, ad->media_id);
+		db_bind_text(st, 6, ad->link_url.p ? ad->link_url.p : "", ad->link_url.len);
+		db_bind_text(st, 7, ad->alt.p ? ad->alt.p : "", ad->alt.len);
+		db_bind_int(st, 8, ad->weight ? ad->weight : 1);
+		bind_opt(st, 9, ad->starts_at);
+		bind_opt(st, 10, ad->ends_at);
+		bind_opt(st, 11, ad->category_id);
+		db_bind_int(st, 12, (int64_t)time(NULL));
+	}
+	return store_insert_id(db, st, id);
 }
 
 int store_ad_stats_add(struct db *db, int64_t day, const int64_t *ids, const int64_t *impressions,

@@ -2,7 +2,7 @@
 #include "core/alloc.h"
 #include "core/err.h"
 #include "core/strbuf.h"
-#include "store/store.h"
+#include "store/internal.h"
 
 #define TEASER_COLS \
 	"a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.updated_at," \
@@ -87,11 +87,6 @@ static const char SQL_PUBLISHED_IDS[] =
 	"SELECT a.id FROM articles a WHERE" PUBLISHED " ORDER BY a.id";
 static const char SQL_ARTICLE_COUNT[] = "SELECT COUNT(*) FROM articles";
 static const char SQL_ARTICLE_CATEGORY[] = "SELECT category_id FROM articles WHERE id = ?";
-
-static struct slice col(struct db_stmt *st, struct arena *a, int i)
-{
-	return arena_slice_dup(a, db_text(st, i));
-}
 
 static void read_teaser(struct db_stmt *st, struct arena *a, struct store_article *out)
 {
@@ -326,7 +321,7 @@ static int insert_tags(struct db *db, int64_t id, const char *const *tags, size_
 		store_slugify(tags[i], strlen(tags[i]), &slug);
 		if (!slug.len)
 			continue;
-		rc = store_tag_ensure(db, slug.buf, tags[i], &tag_id);
+		rc = store_tag_ensure_in_tx(db, slug.buf, tags[i], &tag_id);
 		if (rc)
 			break;
 		st = db_prepare(db, SQL_INSERT_ARTICLE_TAG);

@@ -2,7 +2,7 @@
 #include "core/err.h"
 #include "core/strbuf.h"
 #include "core/utf8.h"
-#include "store/store.h"
+#include "store/internal.h"
 
 static const char SQL_GENERATION[] = "SELECT value FROM counters WHERE name = 'content'";
 static const char SQL_BUMP_GENERATION[] =
@@ -32,6 +32,20 @@ int store_write_end(struct db *db, int rc)
 int store_bump_generation(struct db *db)
 {
 	return db_run(db_prepare(db, SQL_BUMP_GENERATION));
+}
+
+int store_insert_id(struct db *db, struct db_stmt *st, int64_t *id)
+{
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	rc = db_begin(db);
+	if (rc) {
+		db_done(st);
+		return rc;
+	}
+	return store_write_end(db, db_one_int(st, id));
 }
 
 void store_slugify(const char *text, size_t len, struct strbuf *out)

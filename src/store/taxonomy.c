@@ -1,6 +1,6 @@
 #include "core/compat.h"
 #include "core/err.h"
-#include "store/store.h"
+#include "store/internal.h"
 
 static const char SQL_CATEGORY_BY_SLUG[] =
 	"SELECT id, slug, name, description, COALESCE(parent_id, 0) FROM categories WHERE slug = ?";
@@ -28,11 +28,6 @@ static const char SQL_MEDIA_CREATE[] =
 static const char SQL_MEDIA_GET[] =
 	"SELECT id, filename, mime, width, height, alt, caption, credit, data FROM media"
 	" WHERE id = ?";
-
-static struct slice col(struct db_stmt *st, struct arena *a, int i)
-{
-	return arena_slice_dup(a, db_text(st, i));
-}
 
 static void read_category(struct db_stmt *st, struct arena *a, struct store_category *c)
 {
@@ -154,13 +149,12 @@ int store_category_create(struct db *db, const char *slug, const char *name,
 {
 	struct db_stmt *st = db_prepare(db, SQL_CATEGORY_CREATE);
 
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "sssi", slug, name, description ? description : "", position);
-	return db_one_int(st, id);
+	if (st)
+		db_bind(st, "sssi", slug, name, description ? description : "", position);
+	return store_insert_id(db, st, id);
 }
 
-int store_tag_ensure(struct db *db, const char *slug, const char *name, int64_t *id)
+int store_tag_ensure_in_tx(struct db *db, const char *slug, const char *name, int64_t *id)
 {
 	struct db_stmt *st = db_prepare(db, SQL_TAG_ENSURE);
 
@@ -170,26 +164,34 @@ int store_tag_ensure(struct db *db, const char *slug, const char *name, int64_t 
 	return db_one_int(st, id);
 }
 
+int store_tag_ensure(struct db *db, const char *slug, const char *name, int64_t *id)
+{
+	struct db_stmt *st = db_prepare(db, SQL_TAG_ENSURE);
+
+	if (st)
+		db_bind(st, "ss", slug, name);
+	return store_insert_id(db, st, id);
+}
+
 int store_user_create(struct db *db, const char *email, const char *slug, const char *name,
 		      const char *bio, const char *role, int64_t *id)
 {
 	struct db_stmt *st = db_prepare(db, SQL_USER_CREATE);
 
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "sssssi", email, slug, name, bio ? bio : "", role, (int64_t)time(NULL));
-	return db_one_int(st, id);
+	if (st)
+		db_bind(st, "sssssi", email, slug, name, bio ? bio : "", role, (int64_t)time(NULL));
+	return store_insert_id(db, st, id);
 }
 
 int store_media_create(struct db *db, const struct store_media *m, int64_t *id)
 {
 	struct db_stmt *st = db_prepare(db, SQL_MEDIA_CREATE);
 
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "SSiiSSSbi", m->filename, m->mime, m->width, m->height, m->alt, m->caption,
-		m->credit, (const void *)m->data.p, m->data.len, (int64_t)time(NULL));
-	return db_one_int(st, id);
+	if (st)
+		db_bind(st, "SSiiSSSbi", m->filename, m->mime, m->width, m->height, m->alt,
+			m->caption, m->credit, (const void *)m->data.p, m->data.len,
+			(int64_t)time(NULL));
+	return store_insert_id(db, st, id);
 }
 
 static void media_row(struct db_stmt *st, struct arena *a, void *out)
