@@ -161,7 +161,8 @@ static int make_article(struct db *db, const struct source *src, size_t n, int64
 	int rc;
 
 	store_slugify(src->headline, strlen(src->headline), &slug);
-	strbuf_addf(&slug, "-%zu", n);
+	strbuf_setlen(&slug, slug.len > 70 ? 70 : slug.len);
+	strbuf_addf(&slug, "%sarticle-%zu", slug.len ? "-" : "", n);
 	md_smarten(src->headline, strlen(src->headline), &title);
 	rc = md_render(src->body, strlen(src->body), &html);
 	if (!rc)

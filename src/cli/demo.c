@@ -325,7 +325,8 @@ static int prepare_article(struct demo *d, const struct embedded_file *f, struct
 	if (rc) {
 		strbuf_release(&html);
 		strbuf_release(&text);
-		return error("%s: the body is not valid UTF-8 Markdown", f->path);
+		return error("%s: the body is %s", f->path,
+			     rc == DL_TOOBIG ? "too large" : "not valid UTF-8");
 	}
 	excerpt_from_text(text.buf, text.len, 280, &ex);
 	art->html = arena_strndup(d->a, html.buf, html.len);
@@ -423,8 +424,9 @@ static int write_ad(struct demo *d, const struct embedded_file *f)
 		rc = add_media(d, f->path, image, ad.alt.p, "", "", &ad.media_id);
 		if (rc)
 			return rc;
-	} else if (html_sanitize(doc.body.p, doc.body.len, &html)) {
-		return error("%s: the creative is not valid UTF-8", f->path);
+	} else if ((rc = html_sanitize(doc.body.p, doc.body.len, &html))) {
+		return error("%s: the creative is %s", f->path,
+			     rc == DL_TOOBIG ? "too large" : "not valid UTF-8");
 	}
 	ad.html = (struct slice){ html.buf, html.len };
 	rc = store_ad_create(d->db, slot_id, &ad, &w);

@@ -10,7 +10,7 @@
 #include "core/log.h"
 #include "core/strbuf.h"
 #include "db/driver.h"
-#include "db/text.h"
+#include "core/text.h"
 
 struct sqlite_db {
 	struct db base;

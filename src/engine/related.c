@@ -4,7 +4,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "db/text.h"
+#include "core/text.h"
 #include "engine/related.h"
 #include "store/store.h"
 

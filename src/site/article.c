@@ -13,7 +13,6 @@
 /* An update within this long of publication is not worth announcing. */
 #define UPDATE_GRACE_SECONDS 300
 
-static const char *const no_params[] = { NULL };
 static const char story_not_found[] =
 	"We could not find that story. It may have moved or been taken down.";
 
@@ -41,8 +40,12 @@ static void set_body(struct page *p, struct view *v, const struct store_article 
 						      (int)after) : 0;
 	struct view *ad = NULL;
 
+	size_t end = art->body_html.len;
+
+	while (end > split && (art->body_html.p[end - 1] == '\n' || art->body_html.p[end - 1] == ' '))
+		end--;
 	/* No in-story ad in a story that ends right after it. */
-	if (split && split < art->body_html.len)
+	if (split && split < end)
 		ad = view_ad(p, "article-inline");
 	if (!ad) {
 		view_set_str(v, "body", art->body_html.p, art->body_html.len);
@@ -74,11 +77,6 @@ static struct view *article_view(struct page *p, const struct store_article *art
 	return v;
 }
 
-static struct slice absolute(struct page *p, const char *path)
-{
-	return slice_cstr(arena_printf(p->a, "%s%s", page_base_url(p), path));
-}
-
 /* Search engines' view: times, section, share image and structured data. */
 static void article_meta(struct page *p, struct view *page, const struct store_article *art)
 {
@@ -100,23 +98,23 @@ static void article_meta(struct page *p, struct view *page, const struct store_a
 	view_set_str(page, "modified_iso", sb.buf, sb.len);
 	view_set_str(page, "section", art->category.name.p, art->category.name.len);
 
-	ld.url = absolute(p, p->canonical);
+	ld.url = page_absolute(p, p->canonical);
 	ld.headline = art->title;
 	ld.description = art->dek.len ? art->dek : art->excerpt;
 	if (p->og_image)
-		ld.image_url = absolute(p, p->og_image);
+		ld.image_url = page_absolute(p, p->og_image);
 	ld.section = art->category.name;
 	ld.published = art->published_at;
 	ld.modified = modified;
 	ld.author_name = art->author.name;
-	ld.author_url = absolute(p, url_author(p->a, art->author.slug));
+	ld.author_url = page_absolute(p, url_author(p->a, art->author.slug));
 	ld.publisher_name = slice_cstr(p->snap->settings.title);
-	ld.publisher_url = absolute(p, "/");
-	ld.logo_url = absolute(p, "/static/logo.png");
+	ld.publisher_url = page_absolute(p, "/");
+	ld.logo_url = page_absolute(p, "/static/logo.png");
 	ld.crumb_names[0] = SLICE_LIT("Home");
 	ld.crumb_urls[0] = ld.publisher_url;
 	ld.crumb_names[1] = art->category.name;
-	ld.crumb_urls[1] = absolute(p, url_category(p->a, art->category.slug));
+	ld.crumb_urls[1] = page_absolute(p, url_category(p->a, art->category.slug));
 	ld.crumb_names[2] = art->title;
 	ld.ncrumbs = 3;
 	strbuf_reset(&sb);
@@ -146,7 +144,7 @@ void page_article(struct http_request *req, void *ctx)
 	struct view *page, *ad;
 	int rc;
 
-	if (!page_check_query(p, no_params))
+	if (!page_check_query(p, page_no_params))
 		return;
 	rc = store_article_by_slug(p->db, p->a, p->match.params[1], &art);
 	if (page_failed(p, rc, story_not_found))

@@ -6,7 +6,6 @@
 #include "site/internal.h"
 
 static const char *const version_param[] = { "v", NULL };
-static const char *const no_params[] = { NULL };
 
 static void send_asset(struct page *p, const struct theme_asset *a)
 {
@@ -46,7 +45,7 @@ void page_favicon(struct http_request *req, void *ctx)
 	struct page *p = ctx;
 	const struct theme_asset *a = theme_asset(p->site->theme, "favicon.ico", 11);
 
-	if (!page_check_query(p, no_params))
+	if (!page_check_query(p, page_no_params))
 		return;
 	if (!a) {
 		page_error(p, 404, "No such file.");
@@ -75,7 +74,7 @@ void page_media(struct http_request *req, void *ctx)
 	int64_t id;
 	int rc;
 
-	if (!page_check_query(p, no_params))
+	if (!page_check_query(p, page_no_params))
 		return;
 	if (slice_to_int64(p->match.params[0], 1, INT64_MAX, &id)) {
 		page_error(p, 404, "No such file.");
@@ -113,7 +112,7 @@ void page_ad_click(struct http_request *req, void *ctx)
 	int64_t id;
 	int rc;
 
-	if (!page_check_query(p, no_params))
+	if (!page_check_query(p, page_no_params))
 		return;
 	if (slice_to_int64(p->match.params[0], 1, INT64_MAX, &id)) {
 		page_error(p, 404, "No such advertisement.");

@@ -7,7 +7,6 @@
 #include "render/feed.h"
 #include "site/internal.h"
 
-static const char *const no_params[] = { NULL };
 
 /* The scope a feed covers and what to call it. */
 struct feed_scope {
@@ -31,26 +30,19 @@ static int parse_format(struct slice tail, enum feed_format *f)
 	return DL_OK;
 }
 
-static struct slice absolute(struct page *p, const char *path)
-{
-	const char *s = arena_printf(p->a, "%s%s", page_base_url(p), path);
-
-	return slice_cstr(s);
-}
-
 static void fill_item(struct page *p, const struct store_article *art, struct feed_item *it)
 {
 	it->title = art->title;
-	it->url = absolute(p, url_article(p->a, art));
+	it->url = page_absolute(p, url_article(p->a, art));
 	it->summary = art->excerpt.len ? art->excerpt : art->dek;
 	it->content_html = art->body_html;
 	it->author_name = art->author.name;
-	it->author_url = absolute(p, url_author(p->a, art->author.slug));
+	it->author_url = page_absolute(p, url_author(p->a, art->author.slug));
 	it->category = art->category.name;
 	it->published = art->published_at;
 	it->updated = art->updated_at > art->published_at ? art->updated_at : art->published_at;
 	if (art->image.id) {
-		it->image_url = absolute(p, url_media(p->a, art->image.id, art->image.filename));
+		it->image_url = page_absolute(p, url_media(p->a, art->image.id, art->image.filename));
 		it->image_type = art->image.mime;
 		it->image_length = art->image.size;
 	}
@@ -66,7 +58,7 @@ static void serve_feed(struct page *p, const struct feed_scope *sc)
 	struct store_list l;
 	int rc;
 
-	if (!page_check_query(p, no_params))
+	if (!page_check_query(p, page_no_params))
 		return;
 	if (parse_format(p->match.params[p->match.nparams - 1], &format)) {
 		page_error(p, 404, "There is no such feed.");
@@ -91,8 +83,8 @@ static void serve_feed(struct page *p, const struct feed_scope *sc)
 	f.description = slice_cstr(st->tagline);
 	f.language = slice_cstr(locale_tag(p->snap->locale));
 	f.base_url = slice_cstr(page_base_url(p));
-	f.home_url = absolute(p, sc->home);
-	f.self_url = absolute(p, arena_strndup(p->a, req->path.p, req->path.len));
+	f.home_url = page_absolute(p, sc->home);
+	f.self_url = page_absolute(p, arena_strndup(p->a, req->path.p, req->path.len));
 	f.full_content = st->feed_full_content;
 	f.items = items;
 	f.nitems = l.nr;

@@ -80,6 +80,12 @@ bool page_failed(struct page *p, int rc, const char *not_found);
  */
 const char *page_base_url(struct page *p);
 
+/* An absolute URL for a site-relative path. */
+struct slice page_absolute(struct page *p, const char *path);
+
+/* For page_check_query(): no parameters besides tracking ones. */
+extern const char *const page_no_params[];
+
 /* URLs, arena-allocated. */
 const char *url_article(struct arena *a, const struct store_article *art);
 const char *url_category(struct arena *a, struct slice slug);

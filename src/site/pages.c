@@ -8,7 +8,6 @@
 /* Pages past this are refused as malformed rather than looked up. */
 #define MAX_PAGE 100000
 
-static const char *const no_params[] = { NULL };
 static const char *const page_params[] = { "page", NULL };
 
 static void set_page_meta(struct page *p, const char *title, const char *description)
@@ -41,7 +40,7 @@ void page_home(struct http_request *req, void *ctx)
 	size_t top = latest->nr < ENGINE_TOP_STORIES ? latest->nr : ENGINE_TOP_STORIES;
 	struct view *ad;
 
-	if (!page_check_query(p, no_params))
+	if (!page_check_query(p, page_no_params))
 		return;
 	set_page_meta(p, st->title, st->tagline);
 	p->canonical = "/";

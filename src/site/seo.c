@@ -8,7 +8,6 @@
 #include "render/sitemap.h"
 #include "site/internal.h"
 
-static const char *const no_params[] = { NULL };
 
 static void send_xml(struct page *p, const char *type, const char *cache)
 {
@@ -21,17 +20,12 @@ static void send_xml(struct page *p, const char *type, const char *cache)
 	http_set_header(p->req, "Cache-Control", cache);
 }
 
-static struct slice absolute(struct page *p, const char *path)
-{
-	return slice_cstr(arena_printf(p->a, "%s%s", page_base_url(p), path));
-}
-
 void page_robots(struct http_request *req, void *ctx)
 {
 	struct page *p = ctx;
 	const char *base = page_base_url(p);
 
-	if (!page_check_query(p, no_params))
+	if (!page_check_query(p, page_no_params))
 		return;
 	/* Search results and ad click-throughs are endless or meaningless to crawlers. */
 	strbuf_addf(&req->res.body,
@@ -47,20 +41,20 @@ void page_sitemap_index(struct http_request *req, void *ctx)
 	int64_t n, pages, lastmod;
 	int rc;
 
-	if (!page_check_query(p, no_params))
+	if (!page_check_query(p, page_no_params))
 		return;
 	rc = store_published_count(p->db, &n);
 	if (page_failed(p, rc, "No sitemap."))
 		return;
 	pages = (n + SITEMAP_MAX_URLS - 1) / SITEMAP_MAX_URLS;
 	sitemap_index_begin(out);
-	sitemap_index_entry(out, absolute(p, "/sitemap/sections.xml"), 0);
-	sitemap_index_entry(out, absolute(p, "/sitemap/news.xml"), 0);
+	sitemap_index_entry(out, page_absolute(p, "/sitemap/sections.xml"), 0);
+	sitemap_index_entry(out, page_absolute(p, "/sitemap/news.xml"), 0);
 	for (int64_t i = 0; i < pages; i++) {
 		rc = store_page_lastmod(p->db, i * SITEMAP_MAX_URLS, SITEMAP_MAX_URLS, &lastmod);
 		if (page_failed(p, rc, "No sitemap."))
 			return;
-		sitemap_index_entry(out, absolute(p, arena_printf(p->a, "/sitemap/articles-%" PRId64
+		sitemap_index_entry(out, page_absolute(p, arena_printf(p->a, "/sitemap/articles-%" PRId64
 								   ".xml", i + 1)), lastmod);
 	}
 	sitemap_index_end(out);
@@ -118,9 +112,9 @@ static void sitemap_sections(struct page *p)
 	const struct engine_snapshot *s = p->snap;
 
 	sitemap_begin(out, false);
-	sitemap_url(out, absolute(p, "/"), s->latest.nr ? s->latest.items[0].published_at : 0);
+	sitemap_url(out, page_absolute(p, "/"), s->latest.nr ? s->latest.items[0].published_at : 0);
 	for (size_t i = 0; i < s->nsections; i++)
-		sitemap_url(out, absolute(p, url_category(p->a, s->sections[i].category->slug)),
+		sitemap_url(out, page_absolute(p, url_category(p->a, s->sections[i].category->slug)),
 			    s->sections[i].articles.nr ? s->sections[i].articles.items[0].published_at : 0);
 	sitemap_end(out);
 	send_xml(p, "application/xml; charset=utf-8", "public, max-age=900");
@@ -132,7 +126,7 @@ void page_sitemap(struct http_request *req, void *ctx)
 	struct slice file = p->match.params[0];
 	int64_t n;
 
-	if (!page_check_query(p, no_params))
+	if (!page_check_query(p, page_no_params))
 		return;
 	if (slice_eq_str(file, "news.xml")) {
 		sitemap_articles(p, p->now - SITEMAP_NEWS_SECONDS, 0, SITEMAP_NEWS_MAX);

@@ -136,6 +136,13 @@ const char *page_base_url(struct page *p)
 	return arena_strndup(p->a, base, n);
 }
 
+struct slice page_absolute(struct page *p, const char *path)
+{
+	return slice_cstr(arena_printf(p->a, "%s%s", page_base_url(p), path));
+}
+
+const char *const page_no_params[] = { NULL };
+
 /* ---- view helpers ---- */
 
 void view_set_time(struct page *p, struct view *obj, const char *key, int64_t t)

@@ -1,6 +1,6 @@
 /*
- * ads.c - ad slots, creatives and their daily counters; page-view counters.
- * Both kinds of counter arrive in batches from the engine's in-memory tallies.
+ * ads.c - ad slots, creatives and their daily counters (which arrive in
+ * batches from the engine's in-memory tallies).
  */
 #include "core/compat.h"
 #include "core/alloc.h"
@@ -31,16 +31,6 @@ static const char SQL_AD_STATS_ADD[] =
 	" clicks = ad_stats.clicks + excluded.clicks";
 static const char SQL_AD_LINK[] =
 	"SELECT link_url FROM ad_creatives WHERE id = ? AND active = 1";
-/* Views of an article deleted since it was read are dropped, not an error. */
-static const char SQL_VIEWS_ADD[] =
-	"INSERT INTO article_views (article_id, day, views)"
-	" SELECT id, ?, ? FROM articles WHERE id = ?"
-	" ON CONFLICT (article_id, day) DO UPDATE SET views = article_views.views + excluded.views";
-static const char SQL_MOST_READ[] =
-	"SELECT v.article_id, SUM(v.views) AS total FROM article_views v"
-	" JOIN articles a ON a.id = v.article_id"
-	" WHERE v.day >= ? AND a.status = 'published'"
-	" GROUP BY v.article_id ORDER BY total DESC, v.article_id DESC LIMIT ?";
 
 int store_ads_active(struct db *db, struct arena *a, int64_t now, struct store_ad **out,
 		     size_t *n)
@@ -156,43 +146,4 @@ int store_ad_link(struct db *db, struct arena *a, int64_t id, struct slice *link
 	if (rc < 0)
 		return rc;
 	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
-}
-
-int store_views_add(struct db *db, int64_t day, const int64_t *ids, const int64_t *counts,
-		    size_t n)
-{
-	int rc = db_begin(db);
-
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < n && !rc; i++) {
-		struct db_stmt *st = db_prepare(db, SQL_VIEWS_ADD);
-
-		if (!st) {
-			rc = DL_ERR;
-			break;
-		}
-		db_bind(st, "iii", day, counts[i], ids[i]);
-		rc = db_run(st);
-	}
-	if (rc) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
-}
-
-int store_most_read(struct db *db, int64_t since_day, int64_t limit, int64_t *ids, size_t *n)
-{
-	struct db_stmt *st = db_prepare(db, SQL_MOST_READ);
-	int rc;
-
-	*n = 0;
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "ii", since_day, limit);
-	while ((rc = db_step(st)) == DB_ROW && (int64_t)*n < limit)
-		ids[(*n)++] = db_int(st, 0);
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
 }

@@ -56,7 +56,8 @@ void store_slugify(const char *text, size_t len, struct strbuf *out)
 	size_t start = out->len, i = 0;
 	bool dash = false;
 
-	while (i < len && out->len - start < 80) {
+	/* Room for a dash and one more character keeps the slug within 80 bytes. */
+	while (i < len && out->len - start < 78) {
 		uint32_t c;
 		size_t n = utf8_decode(text + i, len - i, &c);
 		char ch = 0;

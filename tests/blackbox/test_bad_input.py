@@ -71,5 +71,6 @@ def test_methods_the_public_plane_does_not_serve(site, method):
 def test_garbage_request_line(site):
     for junk in (b"\x00\x01\x02garbage\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n"):
         answer = site.raw(junk)
-        assert answer == b"" or answer.startswith(b"HTTP/1.1 4") or answer.startswith(b"HTTP/1.1 5") and b"505" in answer[:20], answer[:60]
+        assert (answer == b"" or answer.startswith(b"HTTP/1.1 4")
+                or (answer.startswith(b"HTTP/1.1 5") and b"505" in answer[:20])), answer[:60]
     assert site.get("/").status_code == 200

@@ -2,7 +2,7 @@
 #include <libstemmer.h>
 #include "core/alloc.h"
 #include "core/utf8.h"
-#include "db/text.h"
+#include "core/text.h"
 
 struct text_analyzer {
 	struct sb_stemmer *stemmer;

@@ -4,8 +4,8 @@
  * stop words, stem with Snowball (libstemmer). The SQLite driver indexes
  * with exactly this, so what Related News computes matches what is indexed.
  */
-#ifndef DL_DB_TEXT_H
-#define DL_DB_TEXT_H
+#ifndef DL_CORE_TEXT_H
+#define DL_CORE_TEXT_H
 
 #include "core/compat.h"
 
