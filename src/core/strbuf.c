@@ -127,7 +127,8 @@ void strbuf_addint(struct strbuf *sb, int64_t v)
 	strbuf_add(sb, tmp + i, sizeof(tmp) - i);
 }
 
-void strbuf_add_html(struct strbuf *sb, const char *p, size_t len)
+/* Escape &, <, > and, as asked, double and single quotes. */
+static void add_html(struct strbuf *sb, const char *p, size_t len, bool dquote, bool squote)
 {
 	size_t start = 0;
 
@@ -139,15 +140,32 @@ void strbuf_add_html(struct strbuf *sb, const char *p, size_t len)
 		case '&': rep = "&amp;"; break;
 		case '<': rep = "&lt;"; break;
 		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
+		case '"': rep = dquote ? "&quot;" : NULL; break;
+		case '\'': rep = squote ? "&#39;" : NULL; break;
 		default: continue;
 		}
+		if (!rep)
+			continue;
 		strbuf_add(sb, p + start, i - start);
 		strbuf_addstr(sb, rep);
 		start = i + 1;
 	}
 	strbuf_add(sb, p + start, len - start);
+}
+
+void strbuf_add_html(struct strbuf *sb, const char *p, size_t len)
+{
+	add_html(sb, p, len, true, true);
+}
+
+void strbuf_add_html_attr(struct strbuf *sb, const char *p, size_t len)
+{
+	add_html(sb, p, len, true, false);
+}
+
+void strbuf_add_html_text(struct strbuf *sb, const char *p, size_t len)
+{
+	add_html(sb, p, len, false, false);
 }
 
 void strbuf_add_xml(struct strbuf *sb, const char *p, size_t len)

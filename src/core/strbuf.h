@@ -47,8 +47,12 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 /* Append a decimal integer. */
 void strbuf_addint(struct strbuf *sb, int64_t v);
 
-/* Append text escaped for HTML text and double-quoted attributes. */
+/* Append text escaped for HTML text and quoted attributes (& < > " '). */
 void strbuf_add_html(struct strbuf *sb, const char *p, size_t len);
+/* Append text escaped for a double-quoted attribute value (& < > "). */
+void strbuf_add_html_attr(struct strbuf *sb, const char *p, size_t len);
+/* Append text escaped for HTML text between tags only (& < >). */
+void strbuf_add_html_text(struct strbuf *sb, const char *p, size_t len);
 /* Append text escaped for XML 1.0 text and attributes; C0 controls other
  * than tab and newlines are not XML characters at all, so they are dropped. */
 void strbuf_add_xml(struct strbuf *sb, const char *p, size_t len);

@@ -198,42 +198,12 @@ static const char *el_name(const GumboElement *el, const struct el_rule *r)
 	return r->rename ? r->rename : gumbo_normalized_tagname(el->tag);
 }
 
-/*
- * Attribute values.
- */
-static void add_escaped(struct strbuf *out, const char *p, size_t len, bool attr)
-{
-	size_t start = 0;
-
-	strbuf_grow(out, len);
-	for (size_t i = 0; i < len; i++) {
-		const char *rep;
-
-		switch (p[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"':
-			if (!attr)
-				continue;
-			rep = "&quot;";
-			break;
-		default:
-			continue;
-		}
-		strbuf_add(out, p + start, i - start);
-		strbuf_addstr(out, rep);
-		start = i + 1;
-	}
-	strbuf_add(out, p + start, len - start);
-}
-
 static void add_attr(struct strbuf *out, const char *name, const char *v, size_t len)
 {
 	strbuf_addch(out, ' ');
 	strbuf_addstr(out, name);
 	strbuf_addstr(out, "=\"");
-	add_escaped(out, v, len, true);
+	strbuf_add_html_attr(out, v, len);
 	strbuf_addch(out, '"');
 }
 
@@ -510,14 +480,14 @@ static void san_text(struct sanitizer *s, const GumboNode *n)
 		strbuf_addch(s->out, '\n');
 	s->pre_start &= !len;
 	if (!s->filter || s->verbatim || is_link_url(n, p)) {
-		add_escaped(s->out, p, len, false);
+		strbuf_add_html_text(s->out, p, len);
 		if (len)
 			san_context(s, (unsigned char)p[len - 1]);
 		return;
 	}
 	strbuf_reset(&s->text);
 	s->filter->text(s->filter, p, len, &s->text);
-	add_escaped(s->out, s->text.buf, s->text.len, false);
+	strbuf_add_html_text(s->out, s->text.buf, s->text.len);
 }
 
 /* Whether el may be written at all (img needs a src, iframe an embed src). */
