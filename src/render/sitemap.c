@@ -18,6 +18,19 @@ static void element(struct strbuf *out, const char *name, struct slice text)
 	strbuf_addf(out, "</%s>", name);
 }
 
+/* <sitemap> or <url> with its location and, when known, last change. */
+static void entry(struct strbuf *out, const char *tag, struct slice loc, int64_t lastmod)
+{
+	strbuf_addf(out, "<%s>", tag);
+	element(out, "loc", loc);
+	if (lastmod) {
+		strbuf_addstr(out, "<lastmod>");
+		w3c_date(out, lastmod);
+		strbuf_addstr(out, "</lastmod>");
+	}
+	strbuf_addf(out, "</%s>\n", tag);
+}
+
 void sitemap_index_begin(struct strbuf *out)
 {
 	strbuf_addstr(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -26,14 +39,7 @@ void sitemap_index_begin(struct strbuf *out)
 
 void sitemap_index_entry(struct strbuf *out, struct slice loc, int64_t lastmod)
 {
-	strbuf_addstr(out, "<sitemap>");
-	element(out, "loc", loc);
-	if (lastmod) {
-		strbuf_addstr(out, "<lastmod>");
-		w3c_date(out, lastmod);
-		strbuf_addstr(out, "</lastmod>");
-	}
-	strbuf_addstr(out, "</sitemap>\n");
+	entry(out, "sitemap", loc, lastmod);
 }
 
 void sitemap_index_end(struct strbuf *out)
@@ -52,14 +58,7 @@ void sitemap_begin(struct strbuf *out, bool news)
 
 void sitemap_url(struct strbuf *out, struct slice loc, int64_t lastmod)
 {
-	strbuf_addstr(out, "<url>");
-	element(out, "loc", loc);
-	if (lastmod) {
-		strbuf_addstr(out, "<lastmod>");
-		w3c_date(out, lastmod);
-		strbuf_addstr(out, "</lastmod>");
-	}
-	strbuf_addstr(out, "</url>\n");
+	entry(out, "url", loc, lastmod);
 }
 
 void sitemap_news_url(struct strbuf *out, struct slice loc, struct slice publication,
