@@ -50,6 +50,15 @@ void page_ad_click(struct http_request *req, void *page);
 void page_feed(struct http_request *req, void *page);
 void page_robots(struct http_request *req, void *page);
 void page_search(struct http_request *req, void *page);
+/* The WordPress REST API v2, read subset (src/api/wp.c). */
+void api_wp_index(struct http_request *req, void *page);
+void api_wp_posts(struct http_request *req, void *page);
+void api_wp_post(struct http_request *req, void *page);
+void api_wp_pages(struct http_request *req, void *page);
+void api_wp_categories(struct http_request *req, void *page);
+void api_wp_tags(struct http_request *req, void *page);
+void api_wp_users(struct http_request *req, void *page);
+void api_wp_no_route(struct http_request *req, void *page);
 void page_sitemap_index(struct http_request *req, void *page);
 void page_sitemap(struct http_request *req, void *page);
 void page_category_feed(struct http_request *req, void *page);

@@ -17,6 +17,17 @@
  */
 static const struct route routes[] = {
 	{ GET, "/", page_home, "home" },
+	{ GET, "/wp-json/", api_wp_index, "wp_index" },
+	{ GET, "/wp-json/wp/v2/posts", api_wp_posts, "wp_posts" },
+	{ GET, "/wp-json/wp/v2/posts/:id", api_wp_post, "wp_post" },
+	{ GET, "/wp-json/wp/v2/pages", api_wp_pages, "wp_pages" },
+	{ GET, "/wp-json/wp/v2/categories", api_wp_categories, "wp_categories" },
+	{ GET, "/wp-json/wp/v2/categories/:id", api_wp_categories, "wp_category" },
+	{ GET, "/wp-json/wp/v2/tags", api_wp_tags, "wp_tags" },
+	{ GET, "/wp-json/wp/v2/tags/:id", api_wp_tags, "wp_tag" },
+	{ GET, "/wp-json/wp/v2/users", api_wp_users, "wp_users" },
+	{ GET, "/wp-json/wp/v2/users/:id", api_wp_users, "wp_user" },
+	{ GET, "/wp-json/*", api_wp_no_route, "wp_no_route" },
 	{ GET, "/robots.txt", page_robots, "robots" },
 	{ GET, "/search/", page_search, "search" },
 	{ GET, "/sitemap.xml", page_sitemap_index, "sitemap_index" },

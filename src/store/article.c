@@ -4,13 +4,8 @@
 #include "core/strbuf.h"
 #include "store/internal.h"
 
-#define TEASER_COLS \
-	"a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.updated_at," \
-	" COALESCE(a.pinned_at, 0), c.id, c.slug, c.name, u.id, u.slug, u.name," \
-	" COALESCE(m.id, 0), COALESCE(m.filename, ''), COALESCE(m.mime, '')," \
-	" COALESCE(m.alt, ''), COALESCE(m.caption, ''), COALESCE(m.credit, '')," \
-	" COALESCE(m.width, 0), COALESCE(m.height, 0), COALESCE(length(m.data), 0)"
-#define TEASER_NCOLS 23
+#define TEASER_COLS STORE_TEASER_COLS
+#define TEASER_NCOLS STORE_TEASER_NCOLS
 #define TEASER_FROM \
 	" FROM articles a JOIN categories c ON c.id = a.category_id" \
 	" JOIN users u ON u.id = a.author_id" \
@@ -88,7 +83,7 @@ static const char SQL_PUBLISHED_IDS[] =
 static const char SQL_ARTICLE_COUNT[] = "SELECT COUNT(*) FROM articles";
 static const char SQL_ARTICLE_CATEGORY[] = "SELECT category_id FROM articles WHERE id = ?";
 
-static void read_teaser(struct db_stmt *st, struct arena *a, struct store_article *out)
+void store_read_teaser(struct db_stmt *st, struct arena *a, struct store_article *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->id = db_int(st, 0);
@@ -124,7 +119,7 @@ static int read_list(struct db_stmt *st, struct arena *a, size_t cap, struct sto
 	out->items = ARENA_NEW_ARRAY(a, struct store_article, cap ? cap : 1);
 	out->nr = 0;
 	while ((rc = db_step(st)) == DB_ROW && out->nr < cap)
-		read_teaser(st, a, &out->items[out->nr++]);
+		store_read_teaser(st, a, &out->items[out->nr++]);
 	db_done(st);
 	return rc < 0 ? rc : DL_OK;
 }
@@ -140,7 +135,7 @@ static int count_rows(struct db *db, const char *sql, int64_t id, int64_t *n)
 	return db_one_int(st, n);
 }
 
-static int load_tags(struct db *db, struct arena *a, struct store_article *art)
+int store_load_tags(struct db *db, struct arena *a, struct store_article *art)
 {
 	struct db_stmt *st = db_prepare(db, SQL_TAGS_OF);
 	size_t alloc = 8;
@@ -177,7 +172,7 @@ int store_article_by_slug(struct db *db, struct arena *a, struct slice slug,
 	db_bind(st, "S", slug);
 	rc = db_step(st);
 	if (rc == DB_ROW) {
-		read_teaser(st, a, out);
+		store_read_teaser(st, a, out);
 		out->body_html = col(st, a, TEASER_NCOLS);
 		out->author.bio = col(st, a, TEASER_NCOLS + 1);
 	}
@@ -186,7 +181,7 @@ int store_article_by_slug(struct db *db, struct arena *a, struct slice slug,
 		return rc;
 	if (rc == DB_DONE)
 		return DL_NOTFOUND;
-	return load_tags(db, a, out);
+	return store_load_tags(db, a, out);
 }
 
 int store_latest(struct db *db, struct arena *a, int64_t limit, int64_t offset,
@@ -255,7 +250,7 @@ int store_feed(struct db *db, struct arena *a, enum store_scope scope, int64_t i
 	out->total = -1;
 	while ((rc = db_step(st)) == DB_ROW && (int64_t)out->nr < limit) {
 		struct store_article *art = &out->items[out->nr++];
-		read_teaser(st, a, art);
+		store_read_teaser(st, a, art);
 		art->body_html = col(st, a, TEASER_NCOLS);
 	}
 	db_done(st);
@@ -288,7 +283,7 @@ int store_by_ids(struct db *db, struct arena *a, const int64_t *ids, size_t n,
 		db_bind(st, "i", ids[i]);
 		rc = db_step(st);
 		if (rc == DB_ROW)
-			read_teaser(st, a, &out->items[out->nr++]);
+			store_read_teaser(st, a, &out->items[out->nr++]);
 		db_done(st);
 		if (rc < 0)
 			return rc;

@@ -7,6 +7,21 @@
 #include "core/compat.h"
 #include "store/store.h"
 
+/* A teaser's columns, for queries over articles a, categories c, users u
+ * and media m (LEFT JOIN); read with store_read_teaser(). */
+#define STORE_TEASER_COLS \
+	"a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.updated_at," \
+	" COALESCE(a.pinned_at, 0), c.id, c.slug, c.name, u.id, u.slug, u.name," \
+	" COALESCE(m.id, 0), COALESCE(m.filename, ''), COALESCE(m.mime, '')," \
+	" COALESCE(m.alt, ''), COALESCE(m.caption, ''), COALESCE(m.credit, '')," \
+	" COALESCE(m.width, 0), COALESCE(m.height, 0), COALESCE(length(m.data), 0)"
+#define STORE_TEASER_NCOLS 23
+
+/* Read the STORE_TEASER_COLS of the current row into *out (arena copies). */
+void store_read_teaser(struct db_stmt *st, struct arena *a, struct store_article *out);
+/* Fill art->tags. */
+int store_load_tags(struct db *db, struct arena *a, struct store_article *art);
+
 /* Column i of the current row, copied into the arena. */
 static inline struct slice col(struct db_stmt *st, struct arena *a, int i)
 {

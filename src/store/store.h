@@ -70,6 +70,7 @@ struct store_category {
 struct store_tag {
 	int64_t id;
 	struct slice slug, name;
+	int64_t count;  /* published articles, where a listing computed it */
 };
 
 struct store_author {
@@ -82,6 +83,10 @@ int store_category_by_slug(struct db *db, struct arena *a, struct slice slug,
 int store_category_by_id(struct db *db, struct arena *a, int64_t id, struct store_category *out);
 /* Every category in display order (position, name), with published counts. */
 int store_categories(struct db *db, struct arena *a, struct store_category **out, size_t *n);
+/* Every tag by name, with published counts. */
+int store_tags(struct db *db, struct arena *a, struct store_tag **out, size_t *n);
+/* Every user with at least one published article, by name. */
+int store_authors(struct db *db, struct arena *a, struct store_author **out, size_t *n);
 int store_tag_by_slug(struct db *db, struct arena *a, struct slice slug, struct store_tag *out);
 int store_author_by_slug(struct db *db, struct arena *a, struct slice slug,
 			 struct store_author *out);
@@ -197,6 +202,30 @@ int store_related_put(struct db *db, int64_t id, const int64_t *related, const d
 int store_published_ids(struct db *db, int64_t **ids, size_t *n);
 /* The category of a published article (for Related News tie-breaking). */
 int store_article_category(struct db *db, int64_t id, int64_t *category_id);
+
+/* ---- filtered listings (the WordPress-compatible API) ---- */
+
+#define STORE_FILTER_MAX 10
+
+enum store_order { STORE_ORDER_DATE, STORE_ORDER_ID, STORE_ORDER_TITLE };
+
+struct store_post_filter {
+	int64_t categories[STORE_FILTER_MAX], tags[STORE_FILTER_MAX], authors[STORE_FILTER_MAX];
+	size_t ncategories, ntags, nauthors;
+	struct slice slugs[STORE_FILTER_MAX];
+	size_t nslugs;
+	int64_t id;              /* one article; 0: any */
+	int64_t after, before;   /* published strictly after/before; 0: unbounded */
+	struct slice search;     /* substring of title, excerpt or body; empty: any */
+	enum store_order orderby;
+	bool ascending;
+	int64_t limit, offset;
+};
+
+/* Published articles matching every filter, with bodies and tags, and the
+ * total count for pagination. */
+int store_posts(struct db *db, struct arena *a, const struct store_post_filter *f,
+		struct store_list *out);
 
 /* ---- search ---- */
 

@@ -1,4 +1,5 @@
 #include "core/compat.h"
+#include "core/alloc.h"
 #include "core/err.h"
 #include "store/internal.h"
 
@@ -10,6 +11,13 @@ static const char SQL_CATEGORIES[] =
 	"SELECT c.id, c.slug, c.name, c.description, COALESCE(c.parent_id, 0),"
 	" (SELECT COUNT(*) FROM articles a WHERE a.category_id = c.id AND a.status = 'published')"
 	" FROM categories c ORDER BY c.position, c.name";
+static const char SQL_TAGS[] =
+	"SELECT t.id, t.slug, t.name, (SELECT COUNT(*) FROM article_tags x JOIN articles a"
+	" ON a.id = x.article_id WHERE x.tag_id = t.id AND a.status = 'published')"
+	" FROM tags t ORDER BY t.name, t.id";
+static const char SQL_AUTHORS[] =
+	"SELECT u.id, u.slug, u.name, u.bio FROM users u WHERE EXISTS (SELECT 1 FROM articles a"
+	" WHERE a.author_id = u.id AND a.status = 'published') ORDER BY u.name, u.id";
 static const char SQL_TAG_BY_SLUG[] = "SELECT id, slug, name FROM tags WHERE slug = ?";
 static const char SQL_AUTHOR_BY_SLUG[] = "SELECT id, slug, name, bio FROM users WHERE slug = ?";
 static const char SQL_CATEGORY_CREATE[] =
@@ -217,4 +225,51 @@ int store_media_get(struct db *db, struct arena *a, int64_t id, struct store_med
 		return DL_ERR;
 	db_bind(st, "i", id);
 	return one_row(st, media_row, a, out);
+}
+
+int store_tags(struct db *db, struct arena *a, struct store_tag **out, size_t *n)
+{
+	struct db_stmt *st = db_prepare(db, SQL_TAGS);
+	size_t alloc = 0;
+	struct store_tag *tmp = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return DL_ERR;
+	while ((rc = db_step(st)) == DB_ROW) {
+		ALLOC_GROW(tmp, *n + 1, alloc);
+		tag_row(st, a, &tmp[*n]);
+		tmp[(*n)++].count = db_int(st, 3);
+	}
+	db_done(st);
+	*out = ARENA_NEW_ARRAY(a, struct store_tag, *n ? *n : 1);
+	if (*n)
+		memcpy(*out, tmp, sizeof(*tmp) * *n);
+	free(tmp);
+	return rc < 0 ? rc : DL_OK;
+}
+
+int store_authors(struct db *db, struct arena *a, struct store_author **out, size_t *n)
+{
+	struct db_stmt *st = db_prepare(db, SQL_AUTHORS);
+	size_t alloc = 0;
+	struct store_author *tmp = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return DL_ERR;
+	while ((rc = db_step(st)) == DB_ROW) {
+		ALLOC_GROW(tmp, *n + 1, alloc);
+		author_row(st, a, &tmp[(*n)++]);
+	}
+	db_done(st);
+	*out = ARENA_NEW_ARRAY(a, struct store_author, *n ? *n : 1);
+	if (*n)
+		memcpy(*out, tmp, sizeof(*tmp) * *n);
+	free(tmp);
+	return rc < 0 ? rc : DL_OK;
 }
