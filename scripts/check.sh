@@ -10,7 +10,12 @@ run_suites() {
   meson test -C "$dir" --suite unit --print-errorlogs
   echo "== black-box tests ($dir)"
   DATELINE_BIN="$PWD/$dir/dateline" /usr/bin/python3 -m pytest -q -W ignore::DeprecationWarning tests/blackbox
+  echo "== client tests ($dir)"
+  (cd tests/js && DATELINE_BIN="$PWD/../../$dir/dateline" node --test)
 }
+
+# Third-party clients (npm `wpapi`), pinned by tests/js/package-lock.json.
+(cd tests/js && npm ci --no-audit --no-fund --silent)
 
 scripts/build.sh build
 run_suites build

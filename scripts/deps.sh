@@ -19,6 +19,11 @@ case "${1:-build}" in
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 
+# Node.js for the client tests: Debian's, unless a node is already there.
+if [[ ${1:-build} != build ]] && ! command -v node >/dev/null; then
+  want+=(nodejs npm)
+fi
+
 missing=()
 for p in "${want[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -119,12 +119,44 @@ static int int_param(struct page *p, const char *name, int64_t min, int64_t max,
 	return DL_OK;
 }
 
+/* This request's URL with ?page=n, the other parameters kept. */
+static void page_link(struct page *p, struct strbuf *sb, int64_t n, const char *rel)
+{
+	const struct query *q = &p->req->query;
+
+	if (sb->len)
+		strbuf_addstr(sb, ", ");
+	strbuf_addf(sb, "<%s", page_base_url(p));
+	strbuf_add(sb, p->req->path.p, p->req->path.len);
+	strbuf_addch(sb, '?');
+	for (size_t i = 0; i < q->nr; i++) {
+		if (slice_eq_str(q->items[i].key, "page"))
+			continue;
+		strbuf_add_urlencoded(sb, q->items[i].key.p, q->items[i].key.len);
+		strbuf_addch(sb, '=');
+		strbuf_add_urlencoded(sb, q->items[i].value.p, q->items[i].value.len);
+		strbuf_addch(sb, '&');
+	}
+	strbuf_addf(sb, "page=%" PRId64 ">; rel=\"%s\"", n, rel);
+}
+
+/* X-WP-Total, X-WP-TotalPages and WordPress's Link rel=prev/next. */
 static void set_totals(struct page *p, int64_t total, int64_t per_page)
 {
-	int64_t pages = (total + per_page - 1) / per_page;
+	int64_t pages = (total + per_page - 1) / per_page, page;
+	struct strbuf link = STRBUF_INIT;
 
 	http_set_header(p->req, "X-WP-Total", arena_printf(p->a, "%" PRId64, total));
 	http_set_header(p->req, "X-WP-TotalPages", arena_printf(p->a, "%" PRId64, pages));
+	if (int_param(p, "page", 1, 1000000, 1, &page))
+		return;
+	if (page > 1 && page <= pages)
+		page_link(p, &link, page - 1, "prev");
+	if (page < pages)
+		page_link(p, &link, page + 1, "next");
+	if (link.len)
+		http_set_header(p->req, "Link", link.buf);
+	strbuf_release(&link);
 }
 
 static struct view *rendered(struct page *p, const char *html, size_t len, bool protected_flag)
