@@ -14,7 +14,8 @@ run_suites() {
   (cd tests/js && DATELINE_BIN="$PWD/../../$dir/dateline" node --test)
 }
 
-# Third-party clients (npm `wpapi`), pinned by tests/js/package-lock.json.
+# Third-party clients (npm `wpapi`) and the Nu HTML Checker (npm `vnu-jar`),
+# pinned by tests/js/package-lock.json.
 (cd tests/js && npm ci --no-audit --no-fund --silent)
 
 scripts/build.sh build

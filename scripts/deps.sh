@@ -19,9 +19,11 @@ case "${1:-build}" in
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 
-# Node.js for the client tests: Debian's, unless a node is already there.
-if [[ ${1:-build} != build ]] && ! command -v node >/dev/null; then
-  want+=(nodejs npm)
+# Node.js (client tests) and Java (the Nu HTML Checker): Debian's, unless
+# the machine already has them.
+if [[ ${1:-build} != build ]]; then
+  command -v node >/dev/null || want+=(nodejs npm)
+  command -v java >/dev/null || want+=(default-jre-headless)
 fi
 
 missing=()

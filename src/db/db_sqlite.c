@@ -403,7 +403,7 @@ static void fts5_query(struct strbuf *q, const char *const *terms, size_t n, con
 }
 
 static const char SQL_FTS_SEARCH[] =
-	"SELECT rowid, snippet(article_fts, -1, char(1), char(2), 'â¦', 28)"
+	"SELECT rowid, snippet(article_fts, -1, char(1), char(2), '\xE2\x80\xA6', 28)"
 	" FROM article_fts WHERE article_fts MATCH ?"
 	" ORDER BY bm25(article_fts, 4.0, 2.0, 1.0) LIMIT ? OFFSET ?";
 static const char SQL_FTS_SEARCH_COUNT[] =

@@ -3,41 +3,12 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert');
-const { spawn, execFileSync } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const WPAPI = require('wpapi');
-
-const BIN = process.env.DATELINE_BIN || path.join(__dirname, '..', '..', 'build', 'dateline');
-
-function startServer() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dateline-js-'));
-  const db = path.join(dir, 'site.db');
-  execFileSync(BIN, ['demo', '--db', db], { stdio: 'ignore' });
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--access-log', 'off'],
-                     { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error('server did not start: ' + err)), 20000);
-    proc.stderr.on('data', (chunk) => {
-      err += chunk;
-      const m = /serving the public site at (http:\/\/[^/\s]+)\//.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1], proc, dir });
-      }
-    });
-    proc.on('exit', (code) => reject(new Error('server exited ' + code + ': ' + err)));
-  });
-}
+const { startServer } = require('./server');
 
 test('wpapi reads a Dateline site', async (t) => {
   const srv = await startServer();
-  t.after(() => {
-    srv.proc.kill('SIGTERM');
-    fs.rmSync(srv.dir, { recursive: true, force: true });
-  });
+  t.after(() => srv.stop());
   const wp = new WPAPI({ endpoint: srv.url + '/wp-json' });
 
   const first = await wp.posts();
