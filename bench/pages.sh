@@ -22,6 +22,7 @@ article=$(sqlite3 "$db" "SELECT '/' || c.slug || '/' || a.slug || '/' FROM artic
   JOIN categories c ON c.id = a.category_id WHERE a.status = 'published'
   ORDER BY a.id LIMIT 1 OFFSET $((articles / 2))")
 pages=("$article" "/" "/category/business/" "/category/business/?page=50" "/feed/"
+       "/wp-json/wp/v2/posts?per_page=10"
        "/search/?q=economy+growth" "/sitemap/news.xml")
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 out=bench/results/pages-$(date -u +%Y%m%dT%H%M%SZ).txt
