@@ -181,7 +181,7 @@ static int make_article(struct db *db, const struct source *src, size_t n, int64
 		in.index_text = text.buf;
 		in.status = "published";
 		in.author_id = author_ids[n % ARRAY_SIZE(authors)];
-		in.category_id = cat_ids[topic_index(src->topic)];
+		in.category_id = cat_ids ? cat_ids[topic_index(src->topic)] : STORE_DEFAULT_CATEGORY;
 		in.published_at = now - (int64_t)(n * (uint64_t)spread % (uint64_t)(90 * 86400)) - 60;
 		in.tags = tags;
 		in.ntags = 2;
@@ -197,9 +197,10 @@ static int make_article(struct db *db, const struct source *src, size_t n, int64
 
 static struct cli_opt opts[] = {
 	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
-	{ "articles", "N", "how many articles to add", "10000", NULL },
+	{ "articles", "N", "how many articles to add (0: each corpus article once)", "10000", NULL },
 	{ "corpus", "DIR", "the BBC news corpus folder", "../shared/corpora/bbc-news", NULL },
 	{ "related", NULL, "also compute Related News for every article (slow for large N)", NULL, NULL },
+	{ "no-categories", NULL, "put every article in Uncategorized (to measure Related News on text alone)", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -221,13 +222,15 @@ int cmd_bench_data(int argc, char **argv)
 	const char *url;
 	int rc = DL_OK;
 
-	if (cli_parse("bench-data", argc, argv, opts) || cli_uint(opts, "articles", 1, 10000000, &n))
+	if (cli_parse("bench-data", argc, argv, opts) || cli_uint(opts, "articles", 0, 10000000, &n))
 		return 2;
 	for (size_t i = 0; i < ARRAY_SIZE(topics) && !rc; i++)
 		rc = load_topic(&c, cli_get(opts, "corpus"), topics[i]);
 	if (!rc && !c.nr)
 		rc = error("--corpus %s: no articles found (expected <topic>/NNN.txt files)",
 			   cli_get(opts, "corpus"));
+	if (!n)
+		n = (unsigned)c.nr;
 	url = cli_get(opts, "db");
 	if (!rc && (cli_prepare_db_dir(url) || db_open(url, &db)))
 		rc = DL_ERR;
@@ -240,7 +243,8 @@ int cmd_bench_data(int argc, char **argv)
 	for (unsigned i = 0; i < n && !rc; i++) {
 		/* Interleave topics so every section fills evenly. */
 		const struct source *src = &c.docs[(i * 613u) % c.nr];
-		rc = make_article(db, src, i, now, cat_ids, author_ids, 97);
+		rc = make_article(db, src, i, now, cli_get(opts, "no-categories") ? NULL : cat_ids,
+				  author_ids, 97);
 		if (rc == DL_CONFLICT)
 			rc = error("article %u: slug taken (was bench-data already run on this database?)", i);
 		if (isatty(2) && ((i + 1) % 1000 == 0 || i + 1 == n))
