@@ -4,8 +4,10 @@
  *
  * Similarity is TF-IDF over the full-text index's own analysis (stop words
  * dropped, Snowball stems): the article's most distinctive terms form a
- * ranked (BM25) query; candidates in the same category win ties. Computed
- * when an article is published or changed and stored, never per page view.
+ * ranked (BM25) query that finds candidates cheaply, which are then ranked
+ * by the cosine of their whole TF-IDF vectors; the same category is a light
+ * boost (DESIGN.md section 5). Computed when an article is published or
+ * changed and stored, never per page view.
  */
 #ifndef DL_ENGINE_RELATED_H
 #define DL_ENGINE_RELATED_H
