@@ -171,3 +171,22 @@ void arena_cleanup_add(struct arena *a, void (*fn)(void *), void *data)
 	c->next = a->cleanups;
 	a->cleanups = c;
 }
+
+void *arena_grow(struct arena *a, void *old, size_t nr, size_t *alloc, size_t want, size_t size)
+{
+	size_t n;
+	void *p;
+
+	if (want <= *alloc)
+		return old;
+	n = *alloc ? *alloc * 2 : 4;
+	if (n < want)
+		n = want;
+	if (n > SIZE_MAX / size)
+		abort();
+	p = arena_alloc(a, n * size);
+	if (nr)
+		memcpy(p, old, nr * size);
+	*alloc = n;
+	return p;
+}

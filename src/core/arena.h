@@ -31,6 +31,15 @@ char *arena_printf(struct arena *a, const char *fmt, ...) DL_PRINTF(2, 3);
 /* Bytes handed out so far (for limits and metrics). */
 size_t arena_used(const struct arena *a);
 
+/*
+ * Grow an arena array of `nr` used items (each `size` bytes, room for
+ * *alloc) to hold at least `want`: returns `old` when it already fits, else
+ * a copy at least twice as large (the old block stays until the arena goes).
+ */
+void *arena_grow(struct arena *a, void *old, size_t nr, size_t *alloc, size_t want, size_t size);
+#define ARENA_GROW(a, x, nr, alloc, want) \
+	((x) = arena_grow((a), (x), (nr), &(alloc), (want), sizeof(*(x))))
+
 /* Call fn(data) when the arena is freed or reset. */
 void arena_cleanup_add(struct arena *a, void (*fn)(void *), void *data);
 

@@ -69,26 +69,6 @@ struct view *view_obj(struct arena *a)
 }
 
 /* Grow an arena array of `size`-byte items to hold at least `want`. */
-static void *arena_grow(struct arena *a, void *old, size_t nr, size_t *alloc,
-			size_t want, size_t size)
-{
-	size_t n;
-	void *p;
-
-	if (want <= *alloc)
-		return old;
-	n = *alloc ? *alloc * 2 : 4;
-	if (n < want)
-		n = want;
-	if (n > SIZE_MAX / size)
-		abort();
-	p = arena_alloc(a, n * size);
-	if (nr)
-		memcpy(p, old, nr * size);
-	*alloc = n;
-	return p;
-}
-
 void view_push(struct view *list, struct view *item)
 {
 	assert(list->type == VIEW_LIST);

@@ -37,7 +37,6 @@ int store_ads_active(struct db *db, struct arena *a, int64_t now, struct store_a
 {
 	struct db_stmt *st = db_prepare(db, SQL_ADS_ACTIVE);
 	size_t alloc = 0;
-	struct store_ad *tmp = NULL;
 	int rc;
 
 	*out = NULL;
@@ -46,8 +45,8 @@ int store_ads_active(struct db *db, struct arena *a, int64_t now, struct store_a
 		return DL_ERR;
 	db_bind(st, "i", now);
 	while ((rc = db_step(st)) == DB_ROW) {
-		ALLOC_GROW(tmp, *n + 1, alloc);
-		struct store_ad *ad = &tmp[(*n)++];
+		ARENA_GROW(a, *out, *n, alloc, *n + 1);
+		struct store_ad *ad = &(*out)[(*n)++];
 		ad->id = db_int(st, 0);
 		ad->slot = col(st, a, 1);
 		ad->kind = col(st, a, 2);
@@ -64,11 +63,6 @@ int store_ads_active(struct db *db, struct arena *a, int64_t now, struct store_a
 		ad->category_id = db_int(st, 13);
 	}
 	db_done(st);
-	if (*n) {
-		*out = ARENA_NEW_ARRAY(a, struct store_ad, *n);
-		memcpy(*out, tmp, sizeof(*tmp) * *n);
-	}
-	free(tmp);
 	return rc < 0 ? rc : DL_OK;
 }
 

@@ -138,20 +138,16 @@ static int count_rows(struct db *db, const char *sql, int64_t id, int64_t *n)
 int store_load_tags(struct db *db, struct arena *a, struct store_article *art)
 {
 	struct db_stmt *st = db_prepare(db, SQL_TAGS_OF);
-	size_t alloc = 8;
+	size_t alloc = 0;
 	int rc;
 
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "i", art->id);
-	art->tags = ARENA_NEW_ARRAY(a, struct store_tag, alloc);
+	art->tags = NULL;
+	art->ntags = 0;
 	while ((rc = db_step(st)) == DB_ROW) {
-		if (art->ntags == alloc) {
-			struct store_tag *more = ARENA_NEW_ARRAY(a, struct store_tag, alloc * 2);
-			memcpy(more, art->tags, sizeof(*more) * alloc);
-			art->tags = more;
-			alloc *= 2;
-		}
+		ARENA_GROW(a, art->tags, art->ntags, alloc, art->ntags + 1);
 		struct store_tag *t = &art->tags[art->ntags++];
 		t->id = db_int(st, 0);
 		t->slug = col(st, a, 1);

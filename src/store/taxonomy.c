@@ -1,5 +1,4 @@
 #include "core/compat.h"
-#include "core/alloc.h"
 #include "core/err.h"
 #include "store/internal.h"
 
@@ -109,20 +108,15 @@ int store_category_by_id(struct db *db, struct arena *a, int64_t id, struct stor
 int store_categories(struct db *db, struct arena *a, struct store_category **out, size_t *n)
 {
 	struct db_stmt *st = db_prepare(db, SQL_CATEGORIES);
-	size_t alloc = 16;
+	size_t alloc = 0;
 	int rc;
 
+	*out = NULL;
+	*n = 0;
 	if (!st)
 		return DL_ERR;
-	*out = ARENA_NEW_ARRAY(a, struct store_category, alloc);
-	*n = 0;
 	while ((rc = db_step(st)) == DB_ROW) {
-		if (*n == alloc) {
-			struct store_category *more = ARENA_NEW_ARRAY(a, struct store_category, alloc * 2);
-			memcpy(more, *out, sizeof(*more) * alloc);
-			*out = more;
-			alloc *= 2;
-		}
+		ARENA_GROW(a, *out, *n, alloc, *n + 1);
 		read_category(st, a, &(*out)[*n]);
 		(*out)[*n].count = db_int(st, 5);
 		(*n)++;
@@ -231,7 +225,6 @@ int store_tags(struct db *db, struct arena *a, struct store_tag **out, size_t *n
 {
 	struct db_stmt *st = db_prepare(db, SQL_TAGS);
 	size_t alloc = 0;
-	struct store_tag *tmp = NULL;
 	int rc;
 
 	*out = NULL;
@@ -239,15 +232,11 @@ int store_tags(struct db *db, struct arena *a, struct store_tag **out, size_t *n
 	if (!st)
 		return DL_ERR;
 	while ((rc = db_step(st)) == DB_ROW) {
-		ALLOC_GROW(tmp, *n + 1, alloc);
-		tag_row(st, a, &tmp[*n]);
-		tmp[(*n)++].count = db_int(st, 3);
+		ARENA_GROW(a, *out, *n, alloc, *n + 1);
+		tag_row(st, a, &(*out)[*n]);
+		(*out)[(*n)++].count = db_int(st, 3);
 	}
 	db_done(st);
-	*out = ARENA_NEW_ARRAY(a, struct store_tag, *n ? *n : 1);
-	if (*n)
-		memcpy(*out, tmp, sizeof(*tmp) * *n);
-	free(tmp);
 	return rc < 0 ? rc : DL_OK;
 }
 
@@ -255,7 +244,6 @@ int store_authors(struct db *db, struct arena *a, struct store_author **out, siz
 {
 	struct db_stmt *st = db_prepare(db, SQL_AUTHORS);
 	size_t alloc = 0;
-	struct store_author *tmp = NULL;
 	int rc;
 
 	*out = NULL;
@@ -263,13 +251,9 @@ int store_authors(struct db *db, struct arena *a, struct store_author **out, siz
 	if (!st)
 		return DL_ERR;
 	while ((rc = db_step(st)) == DB_ROW) {
-		ALLOC_GROW(tmp, *n + 1, alloc);
-		author_row(st, a, &tmp[(*n)++]);
+		ARENA_GROW(a, *out, *n, alloc, *n + 1);
+		author_row(st, a, &(*out)[(*n)++]);
 	}
 	db_done(st);
-	*out = ARENA_NEW_ARRAY(a, struct store_author, *n ? *n : 1);
-	if (*n)
-		memcpy(*out, tmp, sizeof(*tmp) * *n);
-	free(tmp);
 	return rc < 0 ? rc : DL_OK;
 }
