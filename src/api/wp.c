@@ -60,11 +60,16 @@ static const char *wp_date(struct page *p, int64_t t, bool gmt)
 			    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-/* "2024-03-28T09:05:00" (site time) or with Z/offset, as WordPress accepts. */
+/*
+ * ISO 8601 as WordPress accepts it: "2024-03-28T09:05:00" in the site's
+ * zone, or with a fraction and "Z" or "+hh:mm" ("2020-01-01T00:00:00.000Z",
+ * what wpapi sends), or a bare date.
+ */
 static int parse_wp_date(struct page *p, struct slice s, int64_t *out)
 {
-	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
-	char buf[40];
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, oh, om;
+	const char *rest;
+	char buf[48];
 
 	if (s.len >= sizeof(buf))
 		return DL_INVALID;
@@ -73,34 +78,84 @@ static int parse_wp_date(struct page *p, struct slice s, int64_t *out)
 	if (sscanf(buf, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) < 6 &&
 	    (n = 0, sscanf(buf, "%4d-%2d-%2d%n", &y, &mo, &d, &n) < 3))
 		return DL_INVALID;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+	if (!n || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
 		return DL_INVALID;
-	if (!strcmp(buf + n, "Z") || !strcmp(buf + n, "+00:00"))
-		*out = tz_mktime(tz_utc(), y, mo, d, h, mi, sec);
-	else if (!buf[n])
+	rest = buf + n;
+	if (*rest == '.') {
+		do
+			rest++;
+		while (*rest >= '0' && *rest <= '9');
+	}
+	if (!*rest) {
 		*out = tz_mktime(p->snap->tz, y, mo, d, h, mi, sec);
-	else
+	} else if (!strcmp(rest, "Z")) {
+		*out = tz_mktime(tz_utc(), y, mo, d, h, mi, sec);
+	} else if ((*rest == '+' || *rest == '-') && strlen(rest) == 6 &&
+		   sscanf(rest + 1, "%2d:%2d", &oh, &om) == 2 && oh <= 23 && om <= 59) {
+		int sign = *rest == '-' ? -1 : 1;
+		*out = tz_mktime(tz_utc(), y, mo, d, h, mi, sec) - sign * (oh * 3600 + om * 60);
+	} else {
 		return DL_INVALID;
+	}
 	return DL_OK;
 }
 
-/* A comma-separated list of positive ids, at most STORE_FILTER_MAX. */
-static int parse_ids(struct slice s, int64_t *ids, size_t *n)
+/* Is `key` the list parameter `name`: "name", "name[]" or "name[N]"? */
+static bool list_key(struct slice key, const char *name)
 {
-	size_t i = 0;
+	size_t n = strlen(name);
 
+	if (key.len < n || memcmp(key.p, name, n))
+		return false;
+	if (key.len == n)
+		return true;
+	if (key.p[n] != '[' || key.p[key.len - 1] != ']')
+		return false;
+	for (size_t i = n + 1; i < key.len - 1; i++)
+		if (key.p[i] < '0' || key.p[i] > '9')
+			return false;
+	return true;
+}
+
+/*
+ * Every value of list parameter `name`, in any of the shapes WordPress
+ * clients send ("a=1,2", "a[]=1&a[]=2", "a[0]=1"), split on commas into
+ * out (at most STORE_FILTER_MAX). DL_TOOBIG past that.
+ */
+static int list_values(const struct query *q, const char *name, struct slice *out, size_t *n)
+{
 	*n = 0;
-	while (i <= s.len) {
-		size_t j = i;
-		while (j < s.len && s.p[j] != ',')
-			j++;
-		if (*n == STORE_FILTER_MAX ||
-		    slice_to_int64((struct slice){ s.p + i, j - i }, 1, INT64_MAX, &ids[*n]))
-			return DL_INVALID;
-		(*n)++;
-		i = j + 1;
+	for (size_t k = 0; k < q->nr; k++) {
+		struct slice v = q->items[k].value;
+		size_t i = 0;
+
+		if (!list_key(q->items[k].key, name))
+			continue;
+		while (i <= v.len) {
+			size_t j = i;
+			while (j < v.len && v.p[j] != ',')
+				j++;
+			if (*n == STORE_FILTER_MAX)
+				return DL_TOOBIG;
+			out[(*n)++] = (struct slice){ v.p + i, j - i };
+			i = j + 1;
+		}
 	}
 	return DL_OK;
+}
+
+/* A list of positive ids; false once a 400 naming `name` has been sent. */
+static bool id_list(struct page *p, const char *name, int64_t *ids, size_t *n)
+{
+	struct slice vals[STORE_FILTER_MAX];
+	int rc = list_values(&p->req->query, name, vals, n);
+
+	for (size_t i = 0; !rc && i < *n; i++)
+		rc = slice_to_int64(vals[i], 1, INT64_MAX, &ids[i]);
+	if (rc)
+		bad_param(p, name, arena_printf(p->a, rc == DL_TOOBIG ? "%s takes at most 10 values."
+							     : "%s[0] is not of type integer.", name));
+	return !rc;
 }
 
 static int int_param(struct page *p, const char *name, int64_t min, int64_t max, int64_t dflt,
@@ -245,27 +300,13 @@ static bool posts_filter(struct page *p, struct store_post_filter *f, int64_t *p
 		return false;
 	f->limit = per_page;
 	f->offset = (*page - 1) * per_page;
-	if ((v = query_get(q, "categories")) && parse_ids(*v, f->categories, &f->ncategories)) {
-		bad_param(p, "categories", "categories[0] is not of type integer.");
+	if (!id_list(p, "categories", f->categories, &f->ncategories) ||
+	    !id_list(p, "tags", f->tags, &f->ntags) ||
+	    !id_list(p, "author", f->authors, &f->nauthors))
 		return false;
-	}
-	if ((v = query_get(q, "tags")) && parse_ids(*v, f->tags, &f->ntags)) {
-		bad_param(p, "tags", "tags[0] is not of type integer.");
+	if (list_values(q, "slug", f->slugs, &f->nslugs)) {
+		bad_param(p, "slug", "slug takes at most 10 values.");
 		return false;
-	}
-	if ((v = query_get(q, "author")) && parse_ids(*v, f->authors, &f->nauthors)) {
-		bad_param(p, "author", "author[0] is not of type integer.");
-		return false;
-	}
-	if ((v = query_get(q, "slug"))) {
-		size_t i = 0;
-		while (i <= v->len && f->nslugs < STORE_FILTER_MAX) {
-			size_t j = i;
-			while (j < v->len && v->p[j] != ',')
-				j++;
-			f->slugs[f->nslugs++] = (struct slice){ v->p + i, j - i };
-			i = j + 1;
-		}
 	}
 	if ((v = query_get(q, "after")) && parse_wp_date(p, *v, &f->after)) {
 		bad_param(p, "after", "Invalid date.");
@@ -531,7 +572,7 @@ void api_wp_index(struct http_request *req, void *ctx)
 	view_set_cstr(v, "description", p->snap->settings.tagline);
 	view_set_cstr(v, "url", page_base_url(p));
 	view_set_cstr(v, "home", page_base_url(p));
-	view_set_int(v, "gmt_offset", tz_offset(p->snap->tz, p->now, NULL) / 3600);
+	view_set(v, "gmt_offset", view_double(p->a, tz_offset(p->snap->tz, p->now, NULL) / 3600.0));
 	view_set_cstr(v, "timezone_string", p->snap->settings.timezone);
 	view_push(view_set_list(v, "namespaces"), view_cstr(p->a, "wp/v2"));
 	routes = view_set_obj(v, "routes");

@@ -102,8 +102,11 @@ struct slice http_cookie(struct http_request *req, const char *name);
 
 /*
  * Use `etag` (a weak validator, W/"...", computed from what the response is
- * made of) and, if the request's If-None-Match already has it, turn the
+ * made of) and, if the request's If-None-Match already lists it, turn the
  * response into a 304 and return true: the caller then skips the work.
+ * "*" does not count here: the resource may not exist. The caller adds the
+ * headers a 304 must repeat (Cache-Control: a client keeps its own when
+ * none is sent).
  */
 bool http_not_modified(struct http_request *req, const char *etag);
 

@@ -22,6 +22,7 @@ struct route {
 	const char *pattern;
 	http_handler_fn handler;
 	const char *name;      /* for logs and metrics */
+	unsigned flags;        /* the application's own, e.g. caching policy */
 };
 
 struct route_match {

@@ -206,8 +206,9 @@ static bool is_compressible(const char *type)
 			strstr(type, "javascript") || strstr(type, "svg"));
 }
 
-/* Weak comparison (RFC 9110 8.8.3.2): W/ prefixes do not matter; "*" matches. */
-static bool etag_listed(const char *list, const char *tag)
+/* Weak comparison (RFC 9110 8.8.3.2): W/ prefixes do not matter; "*" matches
+ * when `star` (only once the resource is known to exist). */
+static bool etag_listed(const char *list, const char *tag, bool star)
 {
 	const char *want = strncmp(tag, "W/", 2) ? tag : tag + 2;
 	size_t n = strlen(want);
@@ -219,7 +220,7 @@ static bool etag_listed(const char *list, const char *tag)
 		if (!strncmp(list, "W/", 2))
 			list += 2;
 		len = strcspn(list, ", \t");
-		if ((len == n && !strncmp(list, want, n)) || (len == 1 && *list == '*'))
+		if ((len == n && !strncmp(list, want, n)) || (star && len == 1 && *list == '*'))
 			return true;
 		list += len;
 	}
@@ -231,7 +232,7 @@ bool http_not_modified(struct http_request *req, const char *etag)
 	const char *inm = http_header(req, "If-None-Match");
 
 	req->res.etag_value = arena_strdup(req->arena, etag);
-	if (!inm || !etag_listed(inm, etag))
+	if (!inm || !etag_listed(inm, etag, false))
 		return false;
 	req->res.status = 304;
 	strbuf_reset(&req->res.body);
@@ -261,7 +262,7 @@ static bool not_modified(struct http_request *req, const void *body, size_t len)
 	if (tag) {
 		http_set_header(req, "ETag", tag);
 		if (inm)
-			current = etag_listed(inm, tag);
+			current = etag_listed(inm, tag, true);
 	}
 	if (res->last_modified) {
 		timefmt_http(&date, res->last_modified);

@@ -15,37 +15,45 @@
  * Archives keep WordPress's /category/, /tag/ and /author/ prefixes, so
  * category slugs may not take those names (nor static, media, ad).
  */
+/* Route flags: how a page may be revalidated without running its handler. */
+enum {
+	ROUTE_SHOWS_MUST_READ = 1 << 0,  /* its validator includes the page-view epoch */
+	ROUTE_NO_SHORTCUT = 1 << 1,      /* always run the handler (clicks, redirects) */
+};
+#define MR ROUTE_SHOWS_MUST_READ
+
 static const struct route routes[] = {
-	{ GET, "/", page_home, "home" },
-	{ GET, "/wp-json/", api_wp_index, "wp_index" },
-	{ GET, "/wp-json/wp/v2/posts", api_wp_posts, "wp_posts" },
-	{ GET, "/wp-json/wp/v2/posts/:id", api_wp_post, "wp_post" },
-	{ GET, "/wp-json/wp/v2/pages", api_wp_pages, "wp_pages" },
-	{ GET, "/wp-json/wp/v2/categories", api_wp_categories, "wp_categories" },
-	{ GET, "/wp-json/wp/v2/categories/:id", api_wp_categories, "wp_category" },
-	{ GET, "/wp-json/wp/v2/tags", api_wp_tags, "wp_tags" },
-	{ GET, "/wp-json/wp/v2/tags/:id", api_wp_tags, "wp_tag" },
-	{ GET, "/wp-json/wp/v2/users", api_wp_users, "wp_users" },
-	{ GET, "/wp-json/wp/v2/users/:id", api_wp_users, "wp_user" },
-	{ GET, "/wp-json/*", api_wp_no_route, "wp_no_route" },
-	{ GET, "/robots.txt", page_robots, "robots" },
-	{ GET, "/search/", page_search, "search" },
-	{ GET, "/sitemap.xml", page_sitemap_index, "sitemap_index" },
-	{ GET, "/sitemap/:file", page_sitemap, "sitemap" },
-	{ GET, "/feed/*", page_feed, "feed" },
-	{ GET, "/category/:slug/feed/*", page_category_feed, "category_feed" },
-	{ GET, "/tag/:slug/feed/*", page_tag_feed, "tag_feed" },
-	{ GET, "/author/:slug/feed/*", page_author_feed, "author_feed" },
-	{ GET, "/category/:slug/", page_category, "category" },
-	{ GET, "/tag/:slug/", page_tag, "tag" },
-	{ GET, "/author/:slug/", page_author, "author" },
-	{ GET, "/static/*", page_static, "static" },
-	{ GET, "/favicon.ico", page_favicon, "favicon" },
-	{ GET, "/media/:id/:name", page_media, "media" },
-	{ GET, "/ad/:id/click", page_ad_click, "ad_click" },
-	{ GET, "/:year/:month/:day/:slug/", page_dated_article, "dated_article" },
-	{ GET, "/:category/:slug/", page_article, "article" },
-	{ GET, "/:category/", page_category_redirect, "category_short" },
+	{ GET, "/", page_home, "home", MR },
+	{ GET, "/wp-json/", api_wp_index, "wp_index", 0 },
+	{ GET, "/wp-json/wp/v2/posts", api_wp_posts, "wp_posts", 0 },
+	{ GET, "/wp-json/wp/v2/posts/:id", api_wp_post, "wp_post", 0 },
+	{ GET, "/wp-json/wp/v2/pages", api_wp_pages, "wp_pages", 0 },
+	{ GET, "/wp-json/wp/v2/categories", api_wp_categories, "wp_categories", 0 },
+	{ GET, "/wp-json/wp/v2/categories/:id", api_wp_categories, "wp_category", 0 },
+	{ GET, "/wp-json/wp/v2/tags", api_wp_tags, "wp_tags", 0 },
+	{ GET, "/wp-json/wp/v2/tags/:id", api_wp_tags, "wp_tag", 0 },
+	{ GET, "/wp-json/wp/v2/users", api_wp_users, "wp_users", 0 },
+	{ GET, "/wp-json/wp/v2/users/:id", api_wp_users, "wp_user", 0 },
+	{ GET, "/wp-json/*", api_wp_no_route, "wp_no_route", 0 },
+	{ GET, "/robots.txt", page_robots, "robots", 0 },
+	{ GET, "/search/", page_search, "search", 0 },
+	{ GET, "/sitemap.xml", page_sitemap_index, "sitemap_index", 0 },
+	{ GET, "/sitemap/:file", page_sitemap, "sitemap", 0 },
+	{ GET, "/feed/*", page_feed, "feed", 0 },
+	{ GET, "/category/:slug/feed/*", page_category_feed, "category_feed", 0 },
+	{ GET, "/tag/:slug/feed/*", page_tag_feed, "tag_feed", 0 },
+	{ GET, "/author/:slug/feed/*", page_author_feed, "author_feed", 0 },
+	{ GET, "/category/:slug/", page_category, "category", MR },
+	{ GET, "/tag/:slug/", page_tag, "tag", MR },
+	{ GET, "/author/:slug/", page_author, "author", MR },
+	/* Static files and media carry their own long-lived validators. */
+	{ GET, "/static/*", page_static, "static", ROUTE_NO_SHORTCUT },
+	{ GET, "/favicon.ico", page_favicon, "favicon", ROUTE_NO_SHORTCUT },
+	{ GET, "/media/:id/:name", page_media, "media", ROUTE_NO_SHORTCUT },
+	{ GET, "/ad/:id/click", page_ad_click, "ad_click", ROUTE_NO_SHORTCUT },
+	{ GET, "/:year/:month/:day/:slug/", page_dated_article, "dated_article", ROUTE_NO_SHORTCUT },
+	{ GET, "/:category/:slug/", page_article, "article", MR },
+	{ GET, "/:category/", page_category_redirect, "category_short", ROUTE_NO_SHORTCUT },
 };
 
 struct site *site_new(struct engine *engine, const struct theme *theme,
@@ -454,9 +462,11 @@ void site_error_page(struct http_request *req, const char *message, void *ctx)
 static const char *page_validator(struct page *p)
 {
 	struct slice t = p->req->target;
+	bool must_read = p->match.route->flags & ROUTE_SHOWS_MUST_READ;
 
+	/* Page views move only Must Read: feeds, sitemaps and the API ignore them. */
 	return arena_printf(p->a, "W/\"%" PRIx64 "-%" PRIx64 "-%" PRIx64 "-%" PRIx64 "-%016" PRIx64 "\"",
-			    (uint64_t)p->snap->generation, (uint64_t)p->snap->epoch,
+			    (uint64_t)p->snap->generation, must_read ? (uint64_t)p->snap->epoch : 0,
 			    (uint64_t)timefmt_day_number(p->snap->tz, p->now),
 			    (uint64_t)p->site->started, hash64(t.p, t.len));
 }
@@ -481,10 +491,10 @@ void site_handle(struct http_request *req, void *ctx)
 	r = router_match(s->router, req->method, req->path, &p.match, &allowed);
 	switch (r) {
 	case ROUTE_FOUND:
-		/* Clicks must always reach us; everything else is a function of the validator. */
-		if (p.match.route->handler != page_ad_click &&
+		/* A page is a function of its validator: a client holding it gets a 304
+		 * without the page being rendered (and keeps its own Cache-Control). */
+		if (!(p.match.route->flags & ROUTE_NO_SHORTCUT) &&
 		    http_not_modified(req, page_validator(&p))) {
-			http_set_header(req, "Cache-Control", "public, max-age=60");
 			http_set_header(req, "Vary", "Accept-Encoding");
 			break;
 		}

@@ -34,6 +34,15 @@ test('wpapi reads a Dateline site', async (t) => {
   assert.strictEqual(inPolitics.length, politics.count);
   assert.ok(inPolitics.every((p) => p.categories.includes(politics.id)));
 
+  // lists go out as categories[]=a&categories[]=b; dates as toISOString()
+  const business = cats.find((c) => c.slug === 'business');
+  const both = await wp.posts().categories([politics.id, business.id]).perPage(100);
+  assert.strictEqual(both.length, politics.count + business.count);
+  const newest = new Date(first[0].date_gmt + 'Z');
+  const recent = await wp.posts().after(new Date(newest.getTime() - 86400000)).perPage(100);
+  assert.ok(recent.length >= 1 && recent.length < first._paging.total);
+  assert.ok(recent.every((p) => new Date(p.date_gmt + 'Z') > new Date(newest.getTime() - 86400000)));
+
   const found = await wp.posts().search('ransomware');
   assert.ok(found.length > 0);
   assert.ok(found.every((p) => /ransomware/i.test(p.title.rendered + p.content.rendered)));

@@ -10,11 +10,11 @@ static void h_article(struct http_request *r, void *c) {}
 static void h_post(struct http_request *r, void *c) {}
 
 static const struct route routes[] = {
-	{ HTTP_GET | HTTP_HEAD, "/", h_home, "home" },
-	{ HTTP_GET | HTTP_HEAD, "/category/:slug/", h_cat, "category" },
-	{ HTTP_GET | HTTP_HEAD, "/static/*", h_static, "static" },
-	{ HTTP_POST, "/form/", h_post, "form" },
-	{ HTTP_GET | HTTP_HEAD, "/:category/:slug/", h_article, "article" },
+	{ HTTP_GET | HTTP_HEAD, "/", h_home, "home", 0 },
+	{ HTTP_GET | HTTP_HEAD, "/category/:slug/", h_cat, "category", 0 },
+	{ HTTP_GET | HTTP_HEAD, "/static/*", h_static, "static", 0 },
+	{ HTTP_POST, "/form/", h_post, "form", 0 },
+	{ HTTP_GET | HTTP_HEAD, "/:category/:slug/", h_article, "article", 0 },
 };
 
 static struct router *r;
