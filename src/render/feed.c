@@ -58,8 +58,9 @@ static void rss_item(struct strbuf *out, const struct feed *f, const struct feed
 	xml(out, it->title);
 	strbuf_addstr(out, "</title>\n<link>");
 	xml(out, it->url);
-	strbuf_addstr(out, "</link>\n<guid isPermaLink=\"true\">");
-	xml(out, it->url);
+	/* Not the URL: a story that changes section keeps its identity. */
+	strbuf_addstr(out, "</link>\n<guid isPermaLink=\"false\">");
+	xml(out, it->id);
 	strbuf_addstr(out, "</guid>\n<pubDate>");
 	timefmt_http(out, it->published);
 	strbuf_addstr(out, "</pubDate>\n<dc:creator>");
@@ -122,7 +123,7 @@ static void atom_entry(struct strbuf *out, const struct feed *f, const struct fe
 	strbuf_addstr(out, "</title>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
 	xml(out, it->url);
 	strbuf_addstr(out, "\"/>\n<id>");
-	xml(out, it->url);
+	xml(out, it->id);
 	strbuf_addstr(out, "</id>\n<published>");
 	rfc3339_utc(out, it->published);
 	strbuf_addstr(out, "</published>\n<updated>");
@@ -185,7 +186,7 @@ static void json_item(struct strbuf *out, const struct feed *f, const struct fee
 	struct strbuf body = STRBUF_INIT;
 
 	strbuf_addstr(out, "{\"id\":");
-	json_str(out, it->url);
+	json_str(out, it->id);
 	strbuf_addstr(out, ",\"url\":");
 	json_str(out, it->url);
 	strbuf_addstr(out, ",\"title\":");

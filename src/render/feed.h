@@ -16,6 +16,7 @@
 enum feed_format { FEED_RSS, FEED_ATOM, FEED_JSON };
 
 struct feed_item {
+	struct slice id;   /* stable across URL changes: "https://site/?p=42" */
 	struct slice title, url, summary, content_html;
 	struct slice author_name, author_url, category;
 	int64_t published, updated;

@@ -32,6 +32,7 @@ static int parse_format(struct slice tail, enum feed_format *f)
 
 static void fill_item(struct page *p, const struct store_article *art, struct feed_item *it)
 {
+	it->id = page_absolute(p, arena_printf(p->a, "/?p=%" PRId64, art->id));
 	it->title = art->title;
 	it->url = page_absolute(p, url_article(p->a, art));
 	it->summary = art->excerpt.len ? art->excerpt : art->dek;

@@ -32,6 +32,27 @@ static void home_sections(struct page *p, struct view *sections)
 	}
 }
 
+/* WordPress's /?p=<id>: the id permalink feeds and the API hand out. */
+static void permalink(struct page *p, struct slice idtext)
+{
+	struct store_list l;
+	int64_t id;
+	int rc;
+
+	if (slice_to_int64(idtext, 1, INT64_MAX, &id)) {
+		page_error(p, 404, "We could not find that story.");
+		return;
+	}
+	rc = store_by_ids(p->db, p->a, &id, 1, &l);
+	if (page_failed(p, rc, "We could not find that story."))
+		return;
+	if (!l.nr) {
+		page_error(p, 404, "We could not find that story.");
+		return;
+	}
+	http_redirect(p->req, 301, url_article(p->a, &l.items[0]));
+}
+
 void page_home(struct http_request *req, void *ctx)
 {
 	struct page *p = ctx;
@@ -40,8 +61,15 @@ void page_home(struct http_request *req, void *ctx)
 	size_t top = latest->nr < ENGINE_TOP_STORIES ? latest->nr : ENGINE_TOP_STORIES;
 	struct view *ad;
 
-	if (!page_check_query(p, page_no_params))
+	static const char *const home_params[] = { "p", NULL };
+	const struct slice *id = query_get(&req->query, "p");
+
+	if (!page_check_query(p, home_params))
 		return;
+	if (id) {
+		permalink(p, *id);
+		return;
+	}
 	set_page_meta(p, st->title, st->tagline);
 	p->canonical = "/";
 	view_set_bool(p->root, "is_home", true);

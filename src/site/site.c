@@ -23,7 +23,7 @@ enum {
 #define MR ROUTE_SHOWS_MUST_READ
 
 static const struct route routes[] = {
-	{ GET, "/", page_home, "home", MR },
+	{ GET, "/", page_home, "home", MR },  /* also /?p=<id> redirects */
 	{ GET, "/wp-json/", api_wp_index, "wp_index", 0 },
 	{ GET, "/wp-json/wp/v2/posts", api_wp_posts, "wp_posts", 0 },
 	{ GET, "/wp-json/wp/v2/posts/:id", api_wp_post, "wp_post", 0 },

@@ -15,6 +15,7 @@ def counts(site):
     ("/category/politics/?page=", 400),
     ("/category/politics/?sort=newest", 400),
     ("/?page=2", 400),
+    ("/?p=", 404),
     ("/?q=%ZZ", 400),
     ("/?q=%FF%FE", 400),
     ("/%FF/", 400),

@@ -153,3 +153,17 @@ def test_feed_validators_ignore_page_views(fresh_site):
 def test_conditional_get_never_invents_a_resource(site):
     for path in ("/no-such-section/no-such-story/", "/category/nope/feed/"):
         assert site.get(path, headers={"If-None-Match": "*"}).status_code == 404
+
+
+def test_item_ids_are_stable_permalinks(site):
+    _, d = parse(site, "/feed/atom/")
+    aid, cat, slug = site.sql("SELECT a.id, c.slug, a.slug FROM articles a JOIN categories c"
+                              " ON c.id = a.category_id WHERE a.status = 'published'"
+                              " ORDER BY a.published_at DESC, a.id DESC LIMIT 1")[0]
+    assert d.entries[0].id == f"{site.url}/?p={aid}"
+    r = site.get(f"/?p={aid}")
+    assert r.status_code == 301 and r.headers["Location"] == f"/{cat}/{slug}/"
+    assert site.get("/?p=99999999").status_code == 404
+    assert site.get("/?p=abc").status_code == 404
+    _, rss = parse(site, "/feed/")
+    assert rss.entries[0].id == f"{site.url}/?p={aid}"
