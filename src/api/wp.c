@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "core/timefmt.h"
 #include "render/json.h"
+#include "render/links.h"
 #include "site/internal.h"
 
 /* WordPress's own per_page ceiling. */
@@ -258,7 +259,10 @@ static struct view *post_view(struct page *p, const struct store_article *art)
 	/* WordPress renders titles as HTML text. */
 	strbuf_add_html_text(&sb, art->title.p, art->title.len);
 	view_set(v, "title", rendered(p, arena_strndup(p->a, sb.buf, sb.len), sb.len, false));
-	view_set(v, "content", rendered(p, art->body_html.p, art->body_html.len, true));
+	/* Clients show content away from the site: links must stand on their own. */
+	strbuf_reset(&sb);
+	html_absolute_links(art->body_html.p, art->body_html.len, slice_cstr(page_base_url(p)), &sb);
+	view_set(v, "content", rendered(p, arena_strndup(p->a, sb.buf, sb.len), sb.len, true));
 	strbuf_reset(&sb);
 	strbuf_addstr(&sb, "<p>");
 	strbuf_add_html_text(&sb, art->excerpt.p, art->excerpt.len);

@@ -2,6 +2,7 @@
 #include "core/timefmt.h"
 #include "core/tz.h"
 #include "render/feed.h"
+#include "render/links.h"
 
 static void xml(struct strbuf *out, struct slice s)
 {
@@ -21,33 +22,6 @@ static void rfc3339_utc(struct strbuf *out, int64_t t)
 
 	tz_localtime(tz_utc(), t, &tm);
 	timefmt_rfc3339(out, &tm);
-}
-
-/* Item HTML with site-relative src/href made absolute against base. */
-static void absolute_html(struct strbuf *out, const struct feed *f, struct slice html)
-{
-	static const char *const attrs[] = { "src=\"/", "href=\"/", "srcset=\"/" };
-	size_t i = 0, start = 0;
-
-	while (i < html.len) {
-		size_t matched = 0;
-
-		for (size_t k = 0; k < ARRAY_SIZE(attrs) && !matched; k++) {
-			size_t n = strlen(attrs[k]);
-			/* "//host" is protocol-relative: leave it alone */
-			if (i + n < html.len && !memcmp(html.p + i, attrs[k], n) && html.p[i + n] != '/')
-				matched = n - 1;
-		}
-		if (!matched) {
-			i++;
-			continue;
-		}
-		strbuf_add(out, html.p + start, i + matched - start);
-		strbuf_addslice(out, f->base_url);
-		i += matched;
-		start = i;
-	}
-	strbuf_add(out, html.p + start, html.len - start);
 }
 
 static void rss_item(struct strbuf *out, const struct feed *f, const struct feed_item *it)
@@ -75,7 +49,7 @@ static void rss_item(struct strbuf *out, const struct feed *f, const struct feed
 	xml(out, it->summary);
 	strbuf_addstr(out, "</description>\n");
 	if (f->full_content) {
-		absolute_html(&body, f, it->content_html);
+		html_absolute_links(it->content_html.p, it->content_html.len, f->base_url, &body);
 		strbuf_addstr(out, "<content:encoded>");
 		xml(out, (struct slice){ body.buf, body.len });
 		strbuf_addstr(out, "</content:encoded>\n");
@@ -142,7 +116,7 @@ static void atom_entry(struct strbuf *out, const struct feed *f, const struct fe
 	xml(out, it->summary);
 	strbuf_addstr(out, "</summary>\n");
 	if (f->full_content) {
-		absolute_html(&body, f, it->content_html);
+		html_absolute_links(it->content_html.p, it->content_html.len, f->base_url, &body);
 		strbuf_addstr(out, "<content type=\"html\">");
 		xml(out, (struct slice){ body.buf, body.len });
 		strbuf_addstr(out, "</content>\n");
@@ -192,7 +166,7 @@ static void json_item(struct strbuf *out, const struct feed *f, const struct fee
 	strbuf_addstr(out, ",\"title\":");
 	json_str(out, it->title);
 	if (f->full_content) {
-		absolute_html(&body, f, it->content_html);
+		html_absolute_links(it->content_html.p, it->content_html.len, f->base_url, &body);
 		strbuf_addstr(out, ",\"content_html\":");
 		json_str(out, (struct slice){ body.buf, body.len });
 		strbuf_addstr(out, ",\"summary\":");

@@ -132,3 +132,13 @@ def test_terms_users_and_pages(site):
     assert users and all("email" not in u and "@" not in json.dumps(u) for u in users)
     r, pages = get(site, "/wp-json/wp/v2/pages")
     assert pages == [] and r.headers["X-WP-Total"] == "0"
+
+
+def test_content_links_are_absolute(site):
+    _, posts = get(site, "/wp-json/wp/v2/posts?per_page=100")
+    bodies = " ".join(p["content"]["rendered"] for p in posts)
+    assert 'src="/' not in bodies and 'href="/' not in bodies
+    import feedparser
+    d = feedparser.parse(site.get("/feed/").content)
+    html = " ".join(e.content[0].value for e in d.entries)
+    assert 'src="/' not in html and 'href="/' not in html
