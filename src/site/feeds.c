@@ -78,6 +78,9 @@ static void serve_feed(struct page *p, const struct feed_scope *sc)
 		if (items[i].updated > f.updated)
 			f.updated = items[i].updated;
 	}
+	req->res.last_modified = f.updated;  /* none for an empty feed */
+	if (!f.updated)
+		f.updated = p->now;  /* an empty feed is current, not from 1970 */
 	f.title = sc->name.len ? slice_cstr(arena_printf(p->a, "%s \xC2\xBB %.*s", st->title,
 							 (int)sc->name.len, sc->name.p))
 			       : slice_cstr(st->title);
@@ -94,7 +97,6 @@ static void serve_feed(struct page *p, const struct feed_scope *sc)
 	feed_render(&f, format, &req->res.body);
 	req->res.compressible = true;
 	req->res.etag = true;
-	req->res.last_modified = f.updated;
 	http_set_header(req, "Cache-Control", "public, max-age=300");
 	http_set_header(req, "X-Content-Type-Options", "nosniff");
 }

@@ -167,3 +167,16 @@ def test_item_ids_are_stable_permalinks(site):
     assert site.get("/?p=abc").status_code == 404
     _, rss = parse(site, "/feed/")
     assert rss.entries[0].id == f"{site.url}/?p={aid}"
+
+
+def test_an_empty_feed_is_current(fresh_site):
+    import calendar
+    import time
+    site = fresh_site
+    tag = site.sql("INSERT INTO tags (slug, name) VALUES ('unused-topic', 'Unused topic')"
+                   " RETURNING slug")[0][0]
+    site.sql("UPDATE counters SET value = value + 1 WHERE name = 'content'")
+    r, d = parse(site, f"/tag/{tag}/feed/atom/")
+    assert d.entries == []
+    assert abs(calendar.timegm(d.feed.updated_parsed) - time.time()) < 120
+    assert "Last-Modified" not in r.headers
