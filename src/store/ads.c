@@ -125,19 +125,17 @@ int store_ad_stats_add(struct db *db, int64_t day, const int64_t *ids, const int
 	return db_commit(db);
 }
 
+static void link_row(struct db_stmt *st, struct arena *a, void *out)
+{
+	*(struct slice *)out = col(st, a, 0);
+}
+
 int store_ad_link(struct db *db, struct arena *a, int64_t id, struct slice *link)
 {
 	struct db_stmt *st = db_prepare(db, SQL_AD_LINK);
-	int rc;
 
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "i", id);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		*link = col(st, a, 0);
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
+	return store_one_row(st, link_row, a, link);
 }

@@ -28,6 +28,20 @@ static inline struct slice col(struct db_stmt *st, struct arena *a, int i)
 	return arena_slice_dup(a, db_text(st, i));
 }
 
+/* Reads the current row into *out (arena copies). */
+typedef void (*store_row_fn)(struct db_stmt *st, struct arena *a, void *out);
+
+/* Step a bound one-row lookup: DL_OK with the row read by `fn`, or
+ * DL_NOTFOUND. The statement is released. */
+int store_one_row(struct db_stmt *st, store_row_fn fn, struct arena *a, void *out);
+
+/*
+ * Read every row of a bound statement into a new arena array of `size`-byte
+ * items (*out, *n). NULL (a failed prepare) is DL_ERR. Released after.
+ */
+int store_all_rows(struct db_stmt *st, store_row_fn fn, struct arena *a, size_t size,
+		   void **out, size_t *n);
+
 /*
  * Run a bound INSERT ... RETURNING id as one content write: its own
  * transaction, the generation bumped with it. NULL (a failed prepare) is

@@ -48,6 +48,37 @@ int store_insert_id(struct db *db, struct db_stmt *st, int64_t *id)
 	return store_write_end(db, db_one_int(st, id));
 }
 
+int store_one_row(struct db_stmt *st, store_row_fn fn, struct arena *a, void *out)
+{
+	int rc = db_step(st);
+
+	if (rc == DB_ROW)
+		fn(st, a, out);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
+}
+
+int store_all_rows(struct db_stmt *st, store_row_fn fn, struct arena *a, size_t size,
+		   void **out, size_t *n)
+{
+	size_t alloc = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return DL_ERR;
+	while ((rc = db_step(st)) == DB_ROW) {
+		*out = arena_grow(a, *out, *n, &alloc, *n + 1, size);
+		fn(st, a, (char *)*out + *n * size);
+		(*n)++;
+	}
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}
+
 void store_slugify(const char *text, size_t len, struct strbuf *out)
 {
 	static const char latin1[] =

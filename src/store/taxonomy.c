@@ -46,20 +46,6 @@ static void read_category(struct db_stmt *st, struct arena *a, struct store_cate
 	c->count = -1;
 }
 
-/* Step a one-row lookup: DL_OK with the row read by `fn`, or DL_NOTFOUND. */
-static int one_row(struct db_stmt *st, void (*fn)(struct db_stmt *, struct arena *, void *),
-		   struct arena *a, void *out)
-{
-	int rc = db_step(st);
-
-	if (rc == DB_ROW)
-		fn(st, a, out);
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
-}
-
 static void category_row(struct db_stmt *st, struct arena *a, void *out)
 {
 	read_category(st, a, out);
@@ -92,7 +78,7 @@ int store_category_by_slug(struct db *db, struct arena *a, struct slice slug,
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "S", slug);
-	return one_row(st, category_row, a, out);
+	return store_one_row(st, category_row, a, out);
 }
 
 int store_category_by_id(struct db *db, struct arena *a, int64_t id, struct store_category *out)
@@ -102,27 +88,19 @@ int store_category_by_id(struct db *db, struct arena *a, int64_t id, struct stor
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "i", id);
-	return one_row(st, category_row, a, out);
+	return store_one_row(st, category_row, a, out);
+}
+
+static void category_count_row(struct db_stmt *st, struct arena *a, void *out)
+{
+	read_category(st, a, out);
+	((struct store_category *)out)->count = db_int(st, 5);
 }
 
 int store_categories(struct db *db, struct arena *a, struct store_category **out, size_t *n)
 {
-	struct db_stmt *st = db_prepare(db, SQL_CATEGORIES);
-	size_t alloc = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return DL_ERR;
-	while ((rc = db_step(st)) == DB_ROW) {
-		ARENA_GROW(a, *out, *n, alloc, *n + 1);
-		read_category(st, a, &(*out)[*n]);
-		(*out)[*n].count = db_int(st, 5);
-		(*n)++;
-	}
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
+	return store_all_rows(db_prepare(db, SQL_CATEGORIES), category_count_row, a,
+			      sizeof(**out), (void **)out, n);
 }
 
 int store_tag_by_slug(struct db *db, struct arena *a, struct slice slug, struct store_tag *out)
@@ -132,7 +110,7 @@ int store_tag_by_slug(struct db *db, struct arena *a, struct slice slug, struct 
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "S", slug);
-	return one_row(st, tag_row, a, out);
+	return store_one_row(st, tag_row, a, out);
 }
 
 int store_author_by_slug(struct db *db, struct arena *a, struct slice slug,
@@ -143,7 +121,7 @@ int store_author_by_slug(struct db *db, struct arena *a, struct slice slug,
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "S", slug);
-	return one_row(st, author_row, a, out);
+	return store_one_row(st, author_row, a, out);
 }
 
 int store_category_create(struct db *db, const char *slug, const char *name,
@@ -218,42 +196,23 @@ int store_media_get(struct db *db, struct arena *a, int64_t id, struct store_med
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "i", id);
-	return one_row(st, media_row, a, out);
+	return store_one_row(st, media_row, a, out);
+}
+
+static void tag_count_row(struct db_stmt *st, struct arena *a, void *out)
+{
+	tag_row(st, a, out);
+	((struct store_tag *)out)->count = db_int(st, 3);
 }
 
 int store_tags(struct db *db, struct arena *a, struct store_tag **out, size_t *n)
 {
-	struct db_stmt *st = db_prepare(db, SQL_TAGS);
-	size_t alloc = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return DL_ERR;
-	while ((rc = db_step(st)) == DB_ROW) {
-		ARENA_GROW(a, *out, *n, alloc, *n + 1);
-		tag_row(st, a, &(*out)[*n]);
-		(*out)[(*n)++].count = db_int(st, 3);
-	}
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
+	return store_all_rows(db_prepare(db, SQL_TAGS), tag_count_row, a, sizeof(**out),
+			      (void **)out, n);
 }
 
 int store_authors(struct db *db, struct arena *a, struct store_author **out, size_t *n)
 {
-	struct db_stmt *st = db_prepare(db, SQL_AUTHORS);
-	size_t alloc = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return DL_ERR;
-	while ((rc = db_step(st)) == DB_ROW) {
-		ARENA_GROW(a, *out, *n, alloc, *n + 1);
-		author_row(st, a, &(*out)[(*n)++]);
-	}
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
+	return store_all_rows(db_prepare(db, SQL_AUTHORS), author_row, a, sizeof(**out),
+			      (void **)out, n);
 }
