@@ -50,6 +50,13 @@ int store_all_rows(struct db_stmt *st, store_row_fn fn, struct arena *a, size_t 
 int store_insert_id(struct db *db, struct db_stmt *st, int64_t *id);
 
 /* The id of tag `slug`, created if new, inside the caller's transaction. */
+/* Insert an article row / its tags inside the caller's transaction. */
+int store_article_insert_in_tx(struct db *db, const struct store_article_input *in, int64_t now,
+			       int64_t *id);
+int store_article_tags_in_tx(struct db *db, int64_t id, const char *const *tags, size_t n);
+/* Bind `v` at `idx`, or NULL when it is 0. */
+void store_bind_opt(struct db_stmt *st, int idx, int64_t v);
+
 int store_tag_ensure_in_tx(struct db *db, const char *slug, const char *name, int64_t *id);
 
 #endif

@@ -109,6 +109,8 @@ struct store_media {
 };
 
 int store_media_create(struct db *db, const struct store_media *m, int64_t *id);
+/* The media item without its bytes. */
+int store_media_info(struct db *db, struct arena *a, int64_t id, struct store_media *out);
 /* The media item with its bytes. */
 int store_media_get(struct db *db, struct arena *a, int64_t id, struct store_media *out);
 
@@ -178,12 +180,16 @@ int store_by_ids(struct db *db, struct arena *a, const int64_t *ids, size_t n,
 int store_related(struct db *db, struct arena *a, int64_t id, int64_t limit,
 		  struct store_list *out);
 
+/* Everything an article write stores; a NULL string is "". */
 struct store_article_input {
+	int64_t id;  /* store_edit_save(): 0 creates */
 	const char *slug, *title, *dek, *excerpt;
 	const char *body_source, *body_format, *body_html;
 	const char *status;
+	const char *seo_title, *seo_description;
+	const char *note;         /* a correction or update note shown with the story */
 	int64_t author_id, category_id, featured_media_id;  /* 0: none */
-	int64_t published_at, pinned_at;                    /* 0: none */
+	int64_t published_at, pinned_at, note_at;           /* 0: none */
 	int64_t updated_at;       /* 0: the publication time, or now */
 	const char *const *tags;  /* tag names; slugs derived with store_slugify */
 	size_t ntags;

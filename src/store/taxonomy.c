@@ -32,6 +32,9 @@ static const char SQL_USER_CREATE[] =
 static const char SQL_MEDIA_CREATE[] =
 	"INSERT INTO media (filename, mime, width, height, alt, caption, credit, data, created_at)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+static const char SQL_MEDIA_INFO[] =
+	"SELECT id, filename, mime, width, height, alt, caption, credit, length(data) FROM media"
+	" WHERE id = ?";
 static const char SQL_MEDIA_GET[] =
 	"SELECT id, filename, mime, width, height, alt, caption, credit, data FROM media"
 	" WHERE id = ?";
@@ -187,6 +190,32 @@ static void media_row(struct db_stmt *st, struct arena *a, void *out)
 	m->caption = col(st, a, 6);
 	m->credit = col(st, a, 7);
 	m->data = col(st, a, 8);
+}
+
+static void media_info_row(struct db_stmt *st, struct arena *a, void *out)
+{
+	struct store_media *m = out;
+
+	m->id = db_int(st, 0);
+	m->filename = col(st, a, 1);
+	m->mime = col(st, a, 2);
+	m->width = db_int(st, 3);
+	m->height = db_int(st, 4);
+	m->alt = col(st, a, 5);
+	m->caption = col(st, a, 6);
+	m->credit = col(st, a, 7);
+	m->size = db_int(st, 8);
+	m->data = (struct slice){ "", 0 };
+}
+
+int store_media_info(struct db *db, struct arena *a, int64_t id, struct store_media *out)
+{
+	struct db_stmt *st = db_prepare(db, SQL_MEDIA_INFO);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", id);
+	return store_one_row(st, media_info_row, a, out);
 }
 
 int store_media_get(struct db *db, struct arena *a, int64_t id, struct store_media *out)
