@@ -195,7 +195,7 @@ static int render_body(struct arena *a, struct slice body, struct store_article_
 	if (has_controls(body, true))
 		return fail(err, 422, "body", "The body contains control characters.");
 	/* Refused, not silently stripped: the editor must know what will not appear. */
-	rc = html_find_active(body.p, body.len, &active);
+	rc = md_find_active(body.p, body.len, &active);
 	if (!rc && active)
 		return fail(err, 422, "body",
 			    arena_printf(a, "The body contains %s, which is not allowed.", active));

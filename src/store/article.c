@@ -14,8 +14,8 @@
 #define NEWEST_FIRST " ORDER BY a.published_at DESC, a.id DESC"
 
 static const char SQL_BY_SLUG[] =
-	"SELECT " TEASER_COLS ", a.body_html, u.bio" TEASER_FROM
-	" WHERE a.slug = ? AND" PUBLISHED;
+	"SELECT " TEASER_COLS ", a.body_html, u.bio, a.seo_title, a.seo_description, a.note,"
+	" a.note_at" TEASER_FROM " WHERE a.slug = ? AND" PUBLISHED;
 static const char SQL_TAGS_OF[] =
 	"SELECT t.id, t.slug, t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id"
 	" WHERE x.article_id = ? ORDER BY x.position, t.name";
@@ -171,6 +171,10 @@ int store_article_by_slug(struct db *db, struct arena *a, struct slice slug,
 		store_read_teaser(st, a, out);
 		out->body_html = col(st, a, TEASER_NCOLS);
 		out->author.bio = col(st, a, TEASER_NCOLS + 1);
+		out->seo_title = col(st, a, TEASER_NCOLS + 2);
+		out->seo_description = col(st, a, TEASER_NCOLS + 3);
+		out->note = col(st, a, TEASER_NCOLS + 4);
+		out->note_at = db_int(st, TEASER_NCOLS + 5);
 	}
 	db_done(st);
 	if (rc < 0)

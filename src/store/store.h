@@ -120,6 +120,8 @@ struct store_article {
 	int64_t id;
 	struct slice slug, title, dek, excerpt;
 	struct slice body_html;     /* only for full loads */
+	struct slice seo_title, seo_description, note;  /* full loads only */
+	int64_t note_at;
 	int64_t published_at, updated_at, pinned_at;
 	struct store_category category;  /* id, slug, name */
 	struct store_author author;      /* id, slug, name (bio on full loads) */
