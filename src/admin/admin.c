@@ -36,6 +36,9 @@ static const struct route routes[] = {
 	{ GET, "/revisions/:id", adm_revision, "revision", 0 },
 	{ POST, "/revisions/:id/restore", adm_revision_restore, "revision_restore", 0 },
 	{ POST, "/preview", adm_preview, "preview", 0 },
+	{ GET, "/media", adm_media, "media", 0 },
+	{ POST, "/media", adm_media_upload, "media_upload", ADM_MULTIPART },
+	{ POST, "/media/:id", adm_media_save, "media_save", 0 },
 	{ GET, "/people", adm_people, "people", 0 },
 	{ POST, "/people", adm_person_create, "person_create", 0 },
 	{ POST, "/people/:id", adm_person_save, "person_save", 0 },
@@ -54,6 +57,8 @@ static const struct route routes[] = {
 	{ GET, "/api/v1/categories", api_v1_categories, "api_categories", ADM_API },
 	{ GET, "/api/v1/tags", api_v1_tags, "api_tags", ADM_API },
 	{ GET, "/api/v1/users", api_v1_users, "api_users", ADM_API },
+	{ GET, "/api/v1/media", api_v1_media, "api_media", ADM_API },
+	{ POST, "/api/v1/media", api_v1_media_upload, "api_media_upload", ADM_API | ADM_MULTIPART },
 	{ ADMIN_METHODS, "/api/*", api_v1_not_found, "api_not_found", ADM_API },
 };
 
@@ -65,6 +70,7 @@ struct admin *admin_new(struct engine *engine, const struct admin_config *cfg)
 	a->engine = engine;
 	a->secure_cookies = cfg->secure_cookies;
 	a->public_url = xstrdup(cfg->public_url ? cfg->public_url : "");
+	a->max_upload = cfg->max_upload ? cfg->max_upload : ADMIN_DEFAULT_MAX_UPLOAD;
 	a->theme = theme_load_admin(&err);
 	if (!a->theme) {
 		error("the admin templates do not load: %s", err.buf);
@@ -101,6 +107,18 @@ static void security_headers(struct http_request *req)
 	http_set_header(req, "Cache-Control", "no-store");
 }
 
+/* Admin pages also show the public site's images (the media library, previews). */
+static void page_security_headers(struct adm *x)
+{
+	http_set_header(x->req, "Content-Security-Policy", arena_printf(x->a,
+			"default-src 'none'; img-src 'self' data: %s; style-src 'self'; script-src 'self';"
+			" connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+			adm_public_base(x)));
+	http_set_header(x->req, "X-Frame-Options", "DENY");
+	http_set_header(x->req, "Referrer-Policy", "same-origin");
+	http_set_header(x->req, "Cache-Control", "no-store");
+}
+
 static void view_layout(struct adm *x)
 {
 	const struct theme_asset *css = theme_asset(x->admin->theme, "admin.css", 9);
@@ -134,7 +152,7 @@ static void view_layout(struct adm *x)
 			{ "saved", "Saved." }, { "deleted", "Deleted." }, { "restored", "Revision restored." },
 			{ "created", "Created." }, { "password", "Password changed; other sessions ended." },
 			{ "everywhere", "Every other session has been logged out." },
-			{ "revoked", "Token revoked." },
+			{ "revoked", "Token revoked." }, { "uploaded", "Image uploaded." },
 		};
 		for (size_t i = 0; i < ARRAY_SIZE(notices); i++)
 			if (slice_eq_str(notice, notices[i].key))
@@ -162,7 +180,7 @@ void adm_render(struct adm *x, const char *template, int status)
 		strbuf_addstr(&req->res.body, "500 Internal Server Error: the page could not be rendered.\n");
 	}
 	req->res.compressible = true;
-	security_headers(req);
+	page_security_headers(x);
 }
 
 static void json_error(struct adm *x, int status, const char *field, const char *message)
@@ -288,12 +306,25 @@ const char *adm_time_input(struct adm *x, int64_t t)
 			    tm.tm_mday, tm.tm_hour, tm.tm_min);
 }
 
+const char *adm_public_base(struct adm *x)
+{
+	const char *base = x->snap->settings.base_url;
+	size_t n;
+
+	if (!base || !*base)
+		return x->admin->public_url;
+	n = strlen(base);
+	while (n && base[n - 1] == '/')
+		n--;
+	return arena_strndup(x->a, base, n);
+}
+
 const char *adm_public_url(struct adm *x, struct slice category_slug, struct slice slug)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *r;
 
-	strbuf_addstr(&sb, x->admin->public_url);
+	strbuf_addstr(&sb, adm_public_base(x));
 	strbuf_addch(&sb, '/');
 	strbuf_add_urlencoded(&sb, category_slug.p, category_slug.len);
 	strbuf_addch(&sb, '/');
@@ -427,7 +458,9 @@ void admin_handle(struct http_request *req, void *ctx)
 	if (!(x.match.route->flags & ADM_PUBLIC)) {
 		if (!authenticate(&x, x.match.route->flags))
 			return;
-		if (!csrf_ok(&x)) {
+		x.csrf_checked = csrf_ok(&x);
+		/* An upload's form carries its token inside the multipart body: the handler checks. */
+		if (!x.csrf_checked && !(x.match.route->flags & ADM_MULTIPART)) {
 			adm_error(&x, 403, "csrf", "The form has expired or did not come from this site. "
 						   "Reload the page and try again.");
 			return;

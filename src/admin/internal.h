@@ -17,7 +17,8 @@ struct admin {
 	struct theme *theme;
 	struct router *router;
 	bool secure_cookies;     /* add Secure: the plane is behind HTTPS */
-	char *public_url;        /* the public site, for "view" links */
+	char *public_url;        /* the public listener, for "view" links */
+	size_t max_upload;       /* bytes */
 };
 
 /* One request on the editorial plane. */
@@ -32,6 +33,7 @@ struct adm {
 	bool authed;
 	bool api;                /* a JSON API request: errors are JSON */
 	struct query form;       /* the POSTed form (urlencoded) */
+	bool csrf_checked;       /* by header or form field, before the handler */
 	struct view *root;
 };
 
@@ -39,6 +41,7 @@ struct adm {
 enum {
 	ADM_PUBLIC = 1 << 0,     /* served without a login (login page, assets) */
 	ADM_API = 1 << 1,        /* JSON API: Bearer token or session + X-CSRF-Token */
+	ADM_MULTIPART = 1 << 2,  /* an upload: the handler checks a form's CSRF part */
 };
 
 /* Handlers: src/admin/session.c */
@@ -68,7 +71,15 @@ void adm_account(struct http_request *req, void *ctx);
 void adm_password(struct http_request *req, void *ctx);
 void adm_token_create(struct http_request *req, void *ctx);
 void adm_token_delete(struct http_request *req, void *ctx);
+/* src/admin/media.c */
+void adm_media(struct http_request *req, void *ctx);
+void adm_media_upload(struct http_request *req, void *ctx);
+void adm_media_save(struct http_request *req, void *ctx);
+/* Read and store a multipart upload; the new id, or 0 after answering. */
+int64_t adm_upload(struct adm *x);
 /* src/api/v1.c */
+void api_v1_media(struct http_request *req, void *ctx);
+void api_v1_media_upload(struct http_request *req, void *ctx);
 void api_v1_me(struct http_request *req, void *ctx);
 void api_v1_articles(struct http_request *req, void *ctx);
 void api_v1_article_create(struct http_request *req, void *ctx);
@@ -105,6 +116,8 @@ const char *adm_address(struct adm *x);
 /* "25 Nov 2026, 14:30" in the site's zone, and the editor's input form "2026-11-25T14:30". */
 const char *adm_time(struct adm *x, int64_t t);
 const char *adm_time_input(struct adm *x, int64_t t);
+/* The public site's origin: the base_url setting, else the public listener. */
+const char *adm_public_base(struct adm *x);
 /* The public address of a published article. */
 const char *adm_public_url(struct adm *x, struct slice category_slug, struct slice slug);
 

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include "core/err.h"
 #include "admin/internal.h"
+#include "engine/media.h"
 #include "render/json.h"
 
 #define API_PAGE_MAX 100
@@ -486,4 +487,67 @@ void api_v1_not_found(struct http_request *req, void *ctx)
 {
 	(void)req;
 	adm_error(ctx, 404, NULL, "There is no such API endpoint.");
+}
+
+static struct view *view_media(struct adm *x, const struct store_media *m)
+{
+	struct view *v = view_obj(x->a);
+
+	view_set_int(v, "id", m->id);
+	view_set_str(v, "filename", m->filename.p, m->filename.len);
+	view_set_str(v, "mime", m->mime.p, m->mime.len);
+	view_set_int(v, "width", m->width);
+	view_set_int(v, "height", m->height);
+	view_set_int(v, "bytes", m->size);
+	view_set_str(v, "alt", m->alt.p, m->alt.len);
+	view_set_str(v, "caption", m->caption.p, m->caption.len);
+	view_set_str(v, "credit", m->credit.p, m->credit.len);
+	view_set_cstr(v, "url", arena_printf(x->a, "%s/media/%" PRId64 "/%.*s", adm_public_base(x),
+					     m->id, (int)m->filename.len, m->filename.p));
+	if (m->variants) {
+		struct view *widths = view_set_list(v, "widths");
+		for (size_t i = 0; i < MEDIA_NWIDTHS && media_widths[i] < m->width; i++)
+			view_push(widths, view_int(x->a, media_widths[i]));
+	}
+	return v;
+}
+
+void api_v1_media(struct http_request *req, void *ctx)
+{
+	struct adm *x = ctx;
+	struct store_media *items;
+	struct view *out, *list;
+	int64_t page, total;
+	size_t n;
+
+	if (query_page(&req->query, 1000000, &page)) {
+		adm_error(x, 400, "page", "page must be a positive integer.");
+		return;
+	}
+	if (store_media_list(x->db, x->a, 50, (page - 1) * 50, &items, &n, &total)) {
+		store_down(x);
+		return;
+	}
+	out = view_obj(x->a);
+	view_set_int(out, "total", total);
+	list = view_set_list(out, "items");
+	for (size_t i = 0; i < n; i++)
+		view_push(list, view_media(x, &items[i]));
+	send(x, 200, out);
+}
+
+void api_v1_media_upload(struct http_request *req, void *ctx)
+{
+	struct adm *x = ctx;
+	struct store_media m;
+	int64_t id = adm_upload(x);
+
+	if (!id)
+		return;
+	if (store_media_info(x->db, x->a, id, &m)) {
+		store_down(x);
+		return;
+	}
+	http_set_header(req, "Location", arena_printf(x->a, "/api/v1/media/%" PRId64, id));
+	send(x, 201, view_media(x, &m));
 }

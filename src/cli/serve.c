@@ -26,6 +26,7 @@ static struct cli_opt serve_opts[] = {
 	{ "admin-listen", "ADDR:PORT", "editorial listener (admin UI and write API), 'off' for none",
 	  CLI_DEFAULT_ADMIN_LISTEN, NULL },
 	{ "admin-https", NULL, "the editorial plane is behind HTTPS: Secure cookies", NULL, NULL },
+	{ "max-upload-mb", "N", "the largest image upload, in megabytes", "20", NULL },
 	{ "no-scheduler", NULL, "do not publish scheduled articles from this process", NULL, NULL },
 	{ "theme", "DIR", "theme folder (default: the built-in theme)", NULL, NULL },
 	{ "threads", "N", "HTTP worker threads (0: one per core)", "0", NULL },
@@ -88,9 +89,13 @@ static int start_admin(struct engine *engine, const struct http_server_config *p
 		       const char *public_url, struct admin **admin, struct http_server **srv,
 		       char **url)
 {
-	struct admin_config ac = { cli_get(serve_opts, "admin-https") != NULL, public_url };
+	struct admin_config ac = { cli_get(serve_opts, "admin-https") != NULL, public_url, 0 };
 	struct http_server_config hc = *pub;
+	unsigned mb;
 
+	if (cli_uint(serve_opts, "max-upload-mb", 1, 1024, &mb))
+		return DL_INVALID;
+	ac.max_upload = (size_t)mb * 1024 * 1024;
 	*admin = admin_new(engine, &ac);
 	if (!*admin)
 		return DL_ERR;
@@ -101,7 +106,7 @@ static int start_admin(struct engine *engine, const struct http_server_config *p
 			     "never served on the public listener");
 	hc.threads = 2;
 	hc.max_connections = 256;
-	hc.max_body = ADMIN_MAX_BODY;
+	hc.max_body = ac.max_upload + 1024 * 1024;
 	hc.methods = ADMIN_METHODS;
 	hc.handler = admin_handle;
 	hc.error_page = admin_error_page;
@@ -260,7 +265,7 @@ static int init_settings(struct db *db)
 			v = !strcmp(v, "full") ? "1" : "0";
 		} else if (!strcmp(names[i], "base-url")) {
 			if ((strncmp(v, "https://", 8) && strncmp(v, "http://", 7)) || strlen(v) > 200 ||
-			    v[strcspn(v, " \"<>\\^`{|}")])
+			    v[strcspn(v, " \"<>\\^`{|};,'")])
 				return error("--base-url '%s': expected http(s)://host[:port][/path]", v);
 		} else if (!*v || strlen(v) > 200) {
 			return error("--%s: must be 1 to 200 characters", names[i]);

@@ -109,6 +109,7 @@ void store_read_teaser(struct db_stmt *st, struct arena *a, struct store_article
 	out->image.width = db_int(st, 20);
 	out->image.height = db_int(st, 21);
 	out->image.size = db_int(st, 22);
+	out->image.variants = db_int(st, 23) != 0;
 }
 
 /* Run a prepared, bound teaser query and collect its rows. */

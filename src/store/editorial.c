@@ -104,6 +104,11 @@ static int audit_in_tx(struct db *db, const struct store_change *c, int64_t now)
 	return db_run(st);
 }
 
+int store_audit_in_tx(struct db *db, const struct store_change *c)
+{
+	return audit_in_tx(db, c, (int64_t)time(NULL));
+}
+
 int store_audit(struct db *db, const struct store_change *c)
 {
 	int rc = db_begin(db);

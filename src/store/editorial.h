@@ -21,8 +21,10 @@ struct store_change {
 	const char *detail;     /* a short human-readable summary, or "" */
 };
 
-/* Record an audit entry on its own (logins, settings). */
+/* Record an audit entry on its own (logins, settings), or inside the
+ * caller's transaction. */
 int store_audit(struct db *db, const struct store_change *c);
+int store_audit_in_tx(struct db *db, const struct store_change *c);
 
 struct store_audit_entry {
 	int64_t id, at, user_id;
@@ -97,6 +99,29 @@ struct store_revision {
 int store_revisions(struct db *db, struct arena *a, int64_t article_id,
 		    struct store_revision **out, size_t *n);
 int store_revision_get(struct db *db, struct arena *a, int64_t id, struct store_revision *out);
+
+/* ---- the media library ---- */
+
+/* A re-encoded size of an image: `width` pixels wide, "jpeg", "png" or "webp". */
+struct store_media_variant {
+	int64_t width;
+	const char *format;
+	struct slice data;
+};
+
+/* Add an image with its variants and the audit entry, in one transaction. */
+int store_media_add(struct db *db, const struct store_media *m,
+		    const struct store_media_variant *v, size_t nv, const struct store_change *c,
+		    int64_t *id);
+/* Change an image's alt text, caption and credit. */
+int store_media_update(struct db *db, int64_t id, const char *alt, const char *caption,
+		       const char *credit, const struct store_change *c);
+/* The newest images first (without bytes), and how many there are. */
+int store_media_list(struct db *db, struct arena *a, int64_t limit, int64_t offset,
+		     struct store_media **out, size_t *n, int64_t *total);
+/* One variant's bytes. */
+int store_media_variant(struct db *db, struct arena *a, int64_t id, int64_t width,
+			const char *format, struct slice *data);
 
 /* Total page views per day for days in [from_day, to_day] (views[0] is
  * from_day; days without views stay 0). */

@@ -14,8 +14,9 @@
 	" COALESCE(a.pinned_at, 0), c.id, c.slug, c.name, u.id, u.slug, u.name," \
 	" COALESCE(m.id, 0), COALESCE(m.filename, ''), COALESCE(m.mime, '')," \
 	" COALESCE(m.alt, ''), COALESCE(m.caption, ''), COALESCE(m.credit, '')," \
-	" COALESCE(m.width, 0), COALESCE(m.height, 0), COALESCE(length(m.data), 0)"
-#define STORE_TEASER_NCOLS 23
+	" COALESCE(m.width, 0), COALESCE(m.height, 0), COALESCE(length(m.data), 0)," \
+	" COALESCE(m.variants, 0)"
+#define STORE_TEASER_NCOLS 24
 
 /* Read the STORE_TEASER_COLS of the current row into *out (arena copies). */
 void store_read_teaser(struct db_stmt *st, struct arena *a, struct store_article *out);

@@ -199,7 +199,17 @@ static const char MIGRATION_2[] =
 	"ALTER TABLE articles ADD COLUMN note TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE articles ADD COLUMN note_at BIGINT NOT NULL DEFAULT 0;"
 	"ALTER TABLE articles ADD COLUMN edited_by BIGINT REFERENCES users (id) ON DELETE SET NULL;"
-	"CREATE INDEX articles_edited ON articles (updated_at DESC);";
+	"CREATE INDEX articles_edited ON articles (updated_at DESC);"
+
+	/* Uploads are re-encoded: `variants` says the responsive widths exist. */
+	"ALTER TABLE media ADD COLUMN variants BIGINT NOT NULL DEFAULT 0;"
+	"ALTER TABLE media ADD COLUMN uploaded_by BIGINT REFERENCES users (id) ON DELETE SET NULL;"
+	"CREATE TABLE media_variants ("
+	"  media_id BIGINT NOT NULL REFERENCES media (id) ON DELETE CASCADE,"
+	"  width BIGINT NOT NULL,"
+	"  format TEXT NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  PRIMARY KEY (media_id, width, format));";
 
 const struct db_migration store_migrations[] = {
 	{ 1, "initial schema", MIGRATION_1, true },

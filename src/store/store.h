@@ -105,6 +105,7 @@ struct store_media {
 	struct slice filename, mime, alt, caption, credit;
 	int64_t width, height;
 	int64_t size;       /* bytes */
+	bool variants;      /* responsive widths exist (see engine/media.h) */
 	struct slice data;  /* only filled by store_media_get() */
 };
 

@@ -29,15 +29,6 @@ static const char SQL_TAG_ENSURE[] =
 static const char SQL_USER_CREATE[] =
 	"INSERT INTO users (email, slug, name, bio, role, created_at) VALUES (?, ?, ?, ?, ?, ?)"
 	" RETURNING id";
-static const char SQL_MEDIA_CREATE[] =
-	"INSERT INTO media (filename, mime, width, height, alt, caption, credit, data, created_at)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
-static const char SQL_MEDIA_INFO[] =
-	"SELECT id, filename, mime, width, height, alt, caption, credit, length(data) FROM media"
-	" WHERE id = ?";
-static const char SQL_MEDIA_GET[] =
-	"SELECT id, filename, mime, width, height, alt, caption, credit, data FROM media"
-	" WHERE id = ?";
 
 static void read_category(struct db_stmt *st, struct arena *a, struct store_category *c)
 {
@@ -164,68 +155,6 @@ int store_user_create(struct db *db, const char *email, const char *slug, const 
 	if (st)
 		db_bind(st, "sssssi", email, slug, name, bio ? bio : "", role, (int64_t)time(NULL));
 	return store_insert_id(db, st, id);
-}
-
-int store_media_create(struct db *db, const struct store_media *m, int64_t *id)
-{
-	struct db_stmt *st = db_prepare(db, SQL_MEDIA_CREATE);
-
-	if (st)
-		db_bind(st, "SSiiSSSbi", m->filename, m->mime, m->width, m->height, m->alt,
-			m->caption, m->credit, (const void *)m->data.p, m->data.len,
-			(int64_t)time(NULL));
-	return store_insert_id(db, st, id);
-}
-
-static void media_row(struct db_stmt *st, struct arena *a, void *out)
-{
-	struct store_media *m = out;
-
-	m->id = db_int(st, 0);
-	m->filename = col(st, a, 1);
-	m->mime = col(st, a, 2);
-	m->width = db_int(st, 3);
-	m->height = db_int(st, 4);
-	m->alt = col(st, a, 5);
-	m->caption = col(st, a, 6);
-	m->credit = col(st, a, 7);
-	m->data = col(st, a, 8);
-}
-
-static void media_info_row(struct db_stmt *st, struct arena *a, void *out)
-{
-	struct store_media *m = out;
-
-	m->id = db_int(st, 0);
-	m->filename = col(st, a, 1);
-	m->mime = col(st, a, 2);
-	m->width = db_int(st, 3);
-	m->height = db_int(st, 4);
-	m->alt = col(st, a, 5);
-	m->caption = col(st, a, 6);
-	m->credit = col(st, a, 7);
-	m->size = db_int(st, 8);
-	m->data = (struct slice){ "", 0 };
-}
-
-int store_media_info(struct db *db, struct arena *a, int64_t id, struct store_media *out)
-{
-	struct db_stmt *st = db_prepare(db, SQL_MEDIA_INFO);
-
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "i", id);
-	return store_one_row(st, media_info_row, a, out);
-}
-
-int store_media_get(struct db *db, struct arena *a, int64_t id, struct store_media *out)
-{
-	struct db_stmt *st = db_prepare(db, SQL_MEDIA_GET);
-
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "i", id);
-	return store_one_row(st, media_row, a, out);
 }
 
 static void tag_count_row(struct db_stmt *st, struct arena *a, void *out)
