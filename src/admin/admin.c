@@ -39,6 +39,17 @@ static const struct route routes[] = {
 	{ GET, "/media", adm_media, "media", 0 },
 	{ POST, "/media", adm_media_upload, "media_upload", ADM_MULTIPART },
 	{ POST, "/media/:id", adm_media_save, "media_save", 0 },
+	{ GET, "/ads", adm_ads, "ads", 0 },
+	{ POST, "/ads", adm_ad_save, "ad_create", 0 },
+	{ GET, "/ads/new", adm_ad_new, "ad_new", 0 },
+	{ GET, "/ads/:id", adm_ad_edit, "ad_edit", 0 },
+	{ POST, "/ads/:id", adm_ad_save, "ad_save", 0 },
+	{ GET, "/settings", adm_settings, "settings", 0 },
+	{ POST, "/settings", adm_settings_save, "settings_save", 0 },
+	{ GET, "/categories", adm_categories, "categories", 0 },
+	{ POST, "/categories", adm_category_save, "category_create", 0 },
+	{ POST, "/categories/:id", adm_category_save, "category_save", 0 },
+	{ POST, "/categories/:id/delete", adm_category_delete, "category_delete", 0 },
 	{ GET, "/people", adm_people, "people", 0 },
 	{ POST, "/people", adm_person_create, "person_create", 0 },
 	{ POST, "/people/:id", adm_person_save, "person_save", 0 },
@@ -143,6 +154,9 @@ static void view_layout(struct adm *x)
 		view_set_bool(me, "may_pin", x->user.perms & PERM_PIN);
 		view_set_bool(me, "may_users", x->user.perms & PERM_USERS);
 		view_set_bool(me, "may_audit", x->user.perms & PERM_AUDIT);
+		view_set_bool(me, "may_settings", x->user.perms & PERM_SETTINGS);
+		view_set_bool(me, "may_taxonomy", x->user.perms & PERM_TAXONOMY);
+		view_set_bool(me, "may_ads", x->user.perms & PERM_ADS);
 		if (x->user.csrf)
 			view_set_cstr(x->root, "csrf", x->user.csrf);
 	}

@@ -71,6 +71,17 @@ void adm_account(struct http_request *req, void *ctx);
 void adm_password(struct http_request *req, void *ctx);
 void adm_token_create(struct http_request *req, void *ctx);
 void adm_token_delete(struct http_request *req, void *ctx);
+/* src/admin/site.c */
+void adm_settings(struct http_request *req, void *ctx);
+void adm_settings_save(struct http_request *req, void *ctx);
+void adm_categories(struct http_request *req, void *ctx);
+void adm_category_save(struct http_request *req, void *ctx);
+void adm_category_delete(struct http_request *req, void *ctx);
+/* src/admin/ads.c */
+void adm_ads(struct http_request *req, void *ctx);
+void adm_ad_new(struct http_request *req, void *ctx);
+void adm_ad_edit(struct http_request *req, void *ctx);
+void adm_ad_save(struct http_request *req, void *ctx);
 /* src/admin/media.c */
 void adm_media(struct http_request *req, void *ctx);
 void adm_media_upload(struct http_request *req, void *ctx);

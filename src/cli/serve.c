@@ -14,6 +14,7 @@
 #include "admin/admin.h"
 #include "engine/engine.h"
 #include "engine/scheduler.h"
+#include "engine/settings.h"
 #include "store/accounts.h"
 #include "http/http.h"
 #include "render/theme.h"
@@ -241,40 +242,25 @@ static int init_settings(struct db *db)
 					     "posts-per-page", "feed-content", "base-url" };
 	static const char *const keys[] = { "title", "tagline", "timezone", "locale",
 					    "posts_per_page", "feed_full_content", "base_url" };
-	unsigned per;
+	struct arena *a = arena_new(4096);
+	int rc = DL_OK;
 
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		const char *v = cli_get(init_opts, names[i]);
-		int rc;
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(names); i++) {
+		const char *v = cli_get(init_opts, names[i]), *stored, *why;
 
 		if (!v)
 			continue;
-		if (!strcmp(names[i], "timezone")) {
-			struct tz *tz = tz_load(v);
-			if (!tz)
-				return error("--timezone '%s': not a known time zone", v);
-			tz_free(tz);
-		} else if (!strcmp(names[i], "locale") && !locale_find(v)) {
-			return error("--locale '%s': supported are en-US, en-GB, fr, de, es, it, pt, nl", v);
-		} else if (!strcmp(names[i], "posts-per-page") &&
-			   cli_uint(init_opts, "posts-per-page", 1, 100, &per)) {
-			return DL_INVALID;
-		} else if (!strcmp(names[i], "feed-content")) {
-			if (strcmp(v, "full") && strcmp(v, "excerpt"))
-				return error("--feed-content '%s': expected full or excerpt", v);
-			v = !strcmp(v, "full") ? "1" : "0";
-		} else if (!strcmp(names[i], "base-url")) {
-			if ((strncmp(v, "https://", 8) && strncmp(v, "http://", 7)) || strlen(v) > 200 ||
-			    v[strcspn(v, " \"<>\\^`{|};,'")])
-				return error("--base-url '%s': expected http(s)://host[:port][/path]", v);
-		} else if (!*v || strlen(v) > 200) {
-			return error("--%s: must be 1 to 200 characters", names[i]);
-		}
-		rc = store_setting_set(db, keys[i], v);
-		if (rc)
-			return rc;
+		if (!strcmp(names[i], "feed-content") && strcmp(v, "full") && strcmp(v, "excerpt"))
+			why = "feed-content: expected full or excerpt";
+		else
+			why = settings_check(a, keys[i], v, &stored);
+		if (why)
+			rc = error("--%s '%s': %s", names[i], v, why);
+		else
+			rc = store_setting_set(db, keys[i], stored);
 	}
-	return DL_OK;
+	arena_free(a);
+	return rc;
 }
 
 int cmd_init(int argc, char **argv)

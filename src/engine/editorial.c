@@ -497,3 +497,102 @@ int editorial_publish_due(struct db *db, struct arena *a, int64_t now)
 	}
 	return done;
 }
+
+/* First path segments the public site routes itself: never a section's slug. */
+static const char *const reserved_slugs[] = {
+	"category", "tag", "author", "static", "media", "ad", "feed", "search", "sitemap",
+	"wp-json", "wp-content", "wp-admin", "api", "login", "admin",
+};
+
+const char *editorial_category_check(struct arena *a, int64_t id, const char *name,
+				     const char *slug, int64_t parent_id,
+				     const struct store_category *cats, size_t ncats,
+				     const char **slug_out)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!*name || strlen(name) > 100 || has_controls(slice_cstr(name), false))
+		return "name: 1 to 100 characters on one line";
+	if (!*slug) {
+		store_slugify(name, strlen(name), &sb);
+		slug = arena_strndup(a, sb.buf, sb.len);
+		strbuf_release(&sb);
+	}
+	if (!store_slug_valid(slice_cstr(slug)))
+		return "slug: lower-case letters, digits and dashes";
+	for (size_t i = 0; i < ARRAY_SIZE(reserved_slugs); i++)
+		if (!strcmp(slug, reserved_slugs[i]))
+			return arena_printf(a, "slug: '%s' is taken by the site's own pages", slug);
+	if (strspn(slug, "0123456789") == strlen(slug))
+		return "slug: a number would look like a date in the address";
+	/* Walk up from the parent: reaching `id` would make a loop. */
+	for (int64_t p = parent_id, hops = 0; p; hops++) {
+		size_t i;
+
+		if (p == id || hops > (int64_t)ncats)
+			return "parent: a section cannot be inside itself";
+		for (i = 0; i < ncats && cats[i].id != p; i++)
+			;
+		if (i == ncats)
+			return "parent: there is no such section";
+		p = cats[i].parent_id;
+	}
+	*slug_out = slug;
+	return NULL;
+}
+
+/* Where an ad click may send a reader: http(s), mailto or this site. */
+static bool safe_link(struct slice link)
+{
+	if (has_controls(link, false) || memchr(link.p, ' ', link.len))
+		return false;
+	if (slice_starts_with(link, "https://") || slice_starts_with(link, "http://") ||
+	    slice_starts_with(link, "mailto:"))
+		return link.len > 8;
+	return link.len && link.p[0] == '/' && (link.len == 1 || link.p[1] != '/');
+}
+
+const char *editorial_ad_check(struct arena *a, struct store_ad *ad,
+			       const struct store_category *cats, size_t ncats)
+{
+	const char *active = NULL;
+	struct strbuf clean = STRBUF_INIT;
+	bool known = !ad->category_id;
+
+	if (!ad->name.len || ad->name.len > 100 || has_controls(ad->name, false))
+		return "name: 1 to 100 characters on one line";
+	if (!slice_eq_str(ad->kind, "html") && !slice_eq_str(ad->kind, "image"))
+		return "kind: html or image";
+	if (slice_eq_str(ad->kind, "html")) {
+		/* House ads and sponsors' snippets run on every page: no scripts, as in bodies. */
+		if (!ad->html.len || ad->html.len > 20000)
+			return "html: 1 to 20,000 bytes of HTML";
+		if (html_find_active(ad->html.p, ad->html.len, &active) ||
+		    html_sanitize(ad->html.p, ad->html.len, &clean)) {
+			strbuf_release(&clean);
+			return "html: not valid UTF-8 HTML";
+		}
+		if (active) {
+			strbuf_release(&clean);
+			return arena_printf(a, "html: contains %s, which is not allowed", active);
+		}
+		ad->html = arena_slice_dup(a, (struct slice){ clean.buf, clean.len });
+		strbuf_release(&clean);
+	} else if (!ad->media_id) {
+		return "media: an image ad needs an image from the library";
+	} else if (!ad->alt.len || ad->alt.len > 300 || has_controls(ad->alt, false)) {
+		return "alt: an image ad needs alt text (at most 300 bytes)";
+	}
+	if (ad->link_url.len > 2000 || (ad->link_url.len && !safe_link(ad->link_url)) ||
+	    (slice_eq_str(ad->kind, "image") && !ad->link_url.len))
+		return "link: an http(s) or mailto: address, or a path on this site";
+	if (ad->weight < 1 || ad->weight > 1000)
+		return "weight: 1 to 1000";
+	if (ad->starts_at && ad->ends_at && ad->ends_at <= ad->starts_at)
+		return "ends_at: the end must come after the start";
+	for (size_t i = 0; i < ncats && !known; i++)
+		known = cats[i].id == ad->category_id;
+	if (!known)
+		return "category: there is no such section";
+	return NULL;
+}

@@ -64,6 +64,25 @@ int editorial_restore(struct db *db, struct arena *a, const struct editorial_act
 /* May `user` see and edit this article at all? */
 bool editorial_may_edit(const struct auth_user *user, const struct store_edit *art);
 
+/*
+ * Check a category's fields: name 1-100 bytes, a well-formed slug that no
+ * public route uses (made from the name when empty), a parent that exists
+ * and is not the category itself or one of its descendants. `cats` are all
+ * categories. NULL when fine, else "field: why"; *slug_out is the slug to use.
+ */
+const char *editorial_category_check(struct arena *a, int64_t id, const char *name,
+				     const char *slug, int64_t parent_id,
+				     const struct store_category *cats, size_t ncats,
+				     const char **slug_out);
+
+/*
+ * Check an ad creative (name, kind, HTML without active content - it is
+ * sanitised in place -, an image for image ads, a safe link, weight 1-1000,
+ * dates in order, a known category). NULL when fine, else "field: why".
+ */
+const char *editorial_ad_check(struct arena *a, struct store_ad *ad,
+			       const struct store_category *cats, size_t ncats);
+
 /* Publish every scheduled article that is due; returns how many, or < 0. */
 int editorial_publish_due(struct db *db, struct arena *a, int64_t now);
 

@@ -100,6 +100,33 @@ int store_revisions(struct db *db, struct arena *a, int64_t article_id,
 		    struct store_revision **out, size_t *n);
 int store_revision_get(struct db *db, struct arena *a, int64_t id, struct store_revision *out);
 
+/* ---- sections and settings ---- */
+
+/* Create (id 0) or update a category. DL_CONFLICT: slug taken. */
+int store_category_save(struct db *db, int64_t id, const char *slug, const char *name,
+			const char *description, int64_t parent_id, const struct store_change *c,
+			int64_t *out_id);
+/* Delete a category: its articles move to the default one, its children up a
+ * level. DL_CONFLICT for the default category. */
+int store_category_delete(struct db *db, int64_t id, const struct store_change *c);
+/* Set several settings at once (validated by the caller). */
+int store_settings_save(struct db *db, const char *const *names, const char *const *values,
+			size_t n, const struct store_change *c);
+
+/* ---- ads ---- */
+
+/* Every creative, active or not, with impressions and clicks since `since_day`. */
+int store_ads_all(struct db *db, struct arena *a, int64_t since_day, struct store_ad **out,
+		  size_t *n);
+int store_ad_get(struct db *db, struct arena *a, int64_t id, struct store_ad *out);
+int store_ad_slots(struct db *db, struct arena *a, struct store_ad_slot **out, size_t *n);
+/* Create (ad->id 0) or update a creative, with ad->active. */
+int store_ad_save(struct db *db, int64_t slot_id, const struct store_ad *ad,
+		  const struct store_change *c, int64_t *id);
+/* A creative's impressions and clicks per day for days [from_day, to_day]. */
+int store_ad_daily(struct db *db, int64_t id, int64_t from_day, int64_t to_day,
+		   int64_t *impressions, int64_t *clicks);
+
 /* ---- the media library ---- */
 
 /* A re-encoded size of an image: `width` pixels wide, "jpeg", "png" or "webp". */

@@ -270,6 +270,13 @@ struct store_ad {
 	struct slice slot, kind, html, link_url, alt, name;
 	int64_t slot_width, slot_height;
 	int64_t media_id, weight, starts_at, ends_at, category_id;  /* 0: none */
+	int64_t slot_id, active;            /* store_ads_all() and store_ad_get() */
+	int64_t impressions, clicks;        /* store_ads_all(): since its day */
+};
+
+struct store_ad_slot {
+	int64_t id, width, height;
+	struct slice name, description;
 };
 
 /* Every active creative whose end date is not past `now` (the engine
