@@ -13,7 +13,9 @@
 #include "core/timefmt.h"
 #include "admin/internal.h"
 #include "render/theme.h"
+#include "render/json.h"
 #include "render/tpl.h"
+#include <jansson.h>
 
 #define GET (HTTP_GET | HTTP_HEAD)
 #define POST HTTP_POST
@@ -59,16 +61,37 @@ static const struct route routes[] = {
 	{ POST, "/account/tokens/:id/delete", adm_token_delete, "token_delete", 0 },
 	{ GET, "/api/v1/me", api_v1_me, "api_me", ADM_API },
 	{ GET, "/api/v1/articles", api_v1_articles, "api_articles", ADM_API },
-	{ POST, "/api/v1/articles", api_v1_article_create, "api_article_create", ADM_API },
+	{ POST, "/api/v1/articles", api_v1_article_create, "api_article_create", ADM_API | ADM_OWN_BODY },
 	{ GET, "/api/v1/articles/:id", api_v1_article, "api_article", ADM_API },
 	{ HTTP_PUT | HTTP_PATCH, "/api/v1/articles/:id", api_v1_article_update, "api_article_update",
-	  ADM_API },
+	  ADM_API | ADM_OWN_BODY },
 	{ HTTP_DELETE, "/api/v1/articles/:id", api_v1_article_delete, "api_article_delete", ADM_API },
 	{ GET, "/api/v1/articles/:id/revisions", api_v1_article_revisions, "api_revisions", ADM_API },
 	{ GET, "/api/v1/categories", api_v1_categories, "api_categories", ADM_API },
 	{ GET, "/api/v1/tags", api_v1_tags, "api_tags", ADM_API },
 	{ GET, "/api/v1/users", api_v1_users, "api_users", ADM_API },
 	{ GET, "/api/v1/media", api_v1_media, "api_media", ADM_API },
+	/* The rest of the API is the UI's own handlers speaking JSON. */
+	{ POST, "/api/v1/media/:id", adm_media_save, "api_media_save", ADM_API },
+	{ GET, "/api/v1/dashboard", adm_dashboard, "api_dashboard", ADM_API },
+	{ GET, "/api/v1/audit", adm_audit, "api_audit", ADM_API },
+	{ GET, "/api/v1/revisions/:id", adm_revision, "api_revision", ADM_API },
+	{ POST, "/api/v1/revisions/:id/restore", adm_revision_restore, "api_revision_restore", ADM_API },
+	{ POST, "/api/v1/categories", adm_category_save, "api_category_create", ADM_API },
+	{ POST, "/api/v1/categories/:id", adm_category_save, "api_category_save", ADM_API },
+	{ HTTP_DELETE, "/api/v1/categories/:id", adm_category_delete, "api_category_delete", ADM_API },
+	{ GET, "/api/v1/settings", adm_settings, "api_settings", ADM_API },
+	{ POST, "/api/v1/settings", adm_settings_save, "api_settings_save", ADM_API },
+	{ GET, "/api/v1/ads", adm_ads, "api_ads", ADM_API },
+	{ POST, "/api/v1/ads", adm_ad_save, "api_ad_create", ADM_API },
+	{ GET, "/api/v1/ads/:id", adm_ad_edit, "api_ad", ADM_API },
+	{ POST, "/api/v1/ads/:id", adm_ad_save, "api_ad_save", ADM_API },
+	{ GET, "/api/v1/people", adm_people, "api_people", ADM_API },
+	{ POST, "/api/v1/people", adm_person_create, "api_person_create", ADM_API },
+	{ POST, "/api/v1/people/:id", adm_person_save, "api_person_save", ADM_API },
+	{ GET, "/api/v1/tokens", adm_account, "api_tokens", ADM_API },
+	{ POST, "/api/v1/tokens", adm_token_create, "api_token_create", ADM_API },
+	{ HTTP_DELETE, "/api/v1/tokens/:id", adm_token_delete, "api_token_delete", ADM_API },
 	{ POST, "/api/v1/media", api_v1_media_upload, "api_media_upload", ADM_API | ADM_MULTIPART },
 	{ ADMIN_METHODS, "/api/*", api_v1_not_found, "api_not_found", ADM_API },
 };
@@ -176,10 +199,52 @@ static void view_layout(struct adm *x)
 	}
 }
 
+static void json_error(struct adm *x, int status, const char *field, const char *message);
+
+/*
+ * The API answers with the same view model the page would have shown, as
+ * JSON: one handler serves both. A failed form's "field: why" becomes the
+ * API's error object.
+ */
+static void render_json(struct adm *x, int status)
+{
+	struct view *fe = view_get(x->root, "form_error", 10);
+
+	if (status >= 400 && fe) {
+		struct view *msg = fe->type == VIEW_OBJ ? view_get(fe, "message", 7) : fe;
+		struct view *field = fe->type == VIEW_OBJ ? view_get(fe, "field", 5) : NULL;
+		const char *text = msg && msg->type == VIEW_STR ? arena_strndup(x->a, msg->u.s.p, msg->u.s.len)
+			: "The request was refused.";
+		const char *colon = strstr(text, ": ");
+		const char *name = field && field->type == VIEW_STR
+			? arena_strndup(x->a, field->u.s.p, field->u.s.len) : NULL;
+
+		/* "slug: lower-case letters..." names its field first. */
+		if (!name && colon && (size_t)(colon - text) < 32 && !memchr(text, ' ', (size_t)(colon - text))) {
+			name = arena_strndup(x->a, text, (size_t)(colon - text));
+			text = colon + 2;
+		}
+		json_error(x, status, name, text);
+		return;
+	}
+	x->req->res.status = status;
+	x->req->res.content_type = "application/json; charset=utf-8";
+	strbuf_reset(&x->req->res.body);
+	json_write(&x->req->res.body, x->root);
+	strbuf_addch(&x->req->res.body, '\n');
+	x->req->res.compressible = true;
+	security_headers(x->req);
+}
+
 void adm_render(struct adm *x, const char *template, int status)
 {
 	struct http_request *req = x->req;
 	int rc;
+
+	if (x->api) {
+		render_json(x, status);
+		return;
+	}
 
 	view_layout(x);
 	req->res.status = status;
@@ -255,6 +320,14 @@ bool adm_require(struct adm *x, unsigned perms)
 
 void adm_see_other(struct adm *x, const char *location, const char *notice)
 {
+	if (x->api) {
+		struct view *v = view_obj(x->a);
+		view_set_bool(v, "ok", true);
+		view_set_cstr(v, "location", location);
+		x->root = v;
+		render_json(x, 200);
+		return;
+	}
 	http_redirect(x->req, 303, location);
 	if (notice)
 		http_set_header(x->req, "Set-Cookie",
@@ -418,11 +491,81 @@ static bool csrf_ok(struct adm *x)
 
 static const struct query_limits form_limits = { 64, 64, ED_BODY_MAX + 4096, true };
 
-/* Parse an urlencoded form body; false after answering. */
+/*
+ * An API request's flat JSON object read as a form, so the API and the UI
+ * share their handlers: strings as they are, integers in decimal, true as
+ * "1" (false and null leave the field out), a list of strings joined by
+ * commas (tags). False after answering.
+ */
+static bool read_json_form(struct adm *x)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(x->req->body.p, x->req->body.len, JSON_REJECT_DUPLICATES, &jerr);
+	const char *key;
+	json_t *v;
+	size_t n = 0;
+
+	if (!root || !json_is_object(root)) {
+		json_decref(root);
+		adm_error(x, 400, NULL, root ? "The body must be a JSON object."
+					     : arena_printf(x->a, "The body is not valid JSON: %s (line %d).",
+							    jerr.text, jerr.line));
+		return false;
+	}
+	x->form.items = ARENA_NEW_ARRAY(x->a, struct query_param, json_object_size(root) + 1);
+	json_object_foreach(root, key, v) {
+		struct query_param *p = &x->form.items[n];
+		const char *text = NULL;
+
+		if (json_is_string(v)) {
+			text = arena_strndup(x->a, json_string_value(v), json_string_length(v));
+		} else if (json_is_integer(v)) {
+			text = arena_printf(x->a, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		} else if (json_is_true(v)) {
+			text = "1";
+		} else if (json_is_false(v) || json_is_null(v)) {
+			continue;
+		} else if (json_is_array(v)) {
+			struct strbuf sb = STRBUF_INIT;
+			size_t i;
+			json_t *item;
+			json_array_foreach(v, i, item) {
+				if (!json_is_string(item) || strchr(json_string_value(item), ',')) {
+					strbuf_release(&sb);
+					json_decref(root);
+					adm_error(x, 422, arena_strndup(x->a, key, strnlen(key, 64)),
+						  "Lists hold strings without commas.");
+					return false;
+				}
+				strbuf_addf(&sb, "%s%s", i ? "," : "", json_string_value(item));
+			}
+			text = arena_strndup(x->a, sb.buf, sb.len);
+			strbuf_release(&sb);
+		} else {
+			json_decref(root);
+			adm_error(x, 422, arena_strndup(x->a, key, strnlen(key, 64)),
+				  "Values are strings, integers, booleans or lists of strings.");
+			return false;
+		}
+		p->key = slice_cstr(arena_strdup(x->a, key));
+		p->value = slice_cstr(text);
+		n++;
+	}
+	x->form.nr = n;
+	json_decref(root);
+	return true;
+}
+
+/* Parse an urlencoded form body (or an API's JSON object); false after answering. */
 static bool read_form(struct adm *x)
 {
 	const char *type = http_header(x->req, "Content-Type");
 	int rc;
+
+	/* /api/v1/articles reads its own typed JSON (api/v1.c); the rest share the UI's handlers. */
+	if (x->api && x->req->body.len && type && !strncasecmp(type, "application/json", 16) &&
+	    !(x->match.route->flags & ADM_OWN_BODY))
+		return read_json_form(x);
 
 	if (!x->req->body.len || !type ||
 	    strncasecmp(type, "application/x-www-form-urlencoded", 33))

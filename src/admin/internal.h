@@ -42,6 +42,7 @@ enum {
 	ADM_PUBLIC = 1 << 0,     /* served without a login (login page, assets) */
 	ADM_API = 1 << 1,        /* JSON API: Bearer token or session + X-CSRF-Token */
 	ADM_MULTIPART = 1 << 2,  /* an upload: the handler checks a form's CSRF part */
+	ADM_OWN_BODY = 1 << 3,   /* the handler parses its JSON body itself */
 };
 
 /* Handlers: src/admin/session.c */

@@ -3,6 +3,7 @@ the scheduler, revisions and the JSON API."""
 import datetime
 import os
 import re
+import socket
 import subprocess
 import tempfile
 import time
@@ -68,6 +69,17 @@ class Editor:
                   "note": ""}
         fields.update(data)
         return self.post(f"/articles/{id}" if id else "/articles", fields)
+
+
+def too_large_answer(srv, ed, path, length=40_000_000):
+    """Announce a body over the limit and send none of it: the answer comes at once."""
+    host, port = srv.admin_url[len("http://"):].split(":")
+    cookie = "; ".join(f"{c.name}={c.value}" for c in ed.s.cookies)
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n"
+                     "Content-Type: application/x-www-form-urlencoded\r\n"
+                     f"Content-Length: {length}\r\n\r\n".encode())
+        return sock.recv(65536)
 
 
 def created_id(r):
@@ -455,8 +467,6 @@ def test_form_bodies_are_checked(newsroom):
         r = ed.s.post(ed.url("/articles"), data=body, allow_redirects=False,
                       headers={"Content-Type": "application/x-www-form-urlencoded"})
         assert r.status_code == 400, body
-    big = "x" * (22 * 1024 * 1024)
-    r = ed.s.post(ed.url("/articles"), data={"title": big}, allow_redirects=False)
-    assert r.status_code == 413
+    assert too_large_answer(newsroom, ed, "/articles").startswith(b"HTTP/1.1 413 ")
     # Still serving.
     assert ed.get("/").status_code == 200
