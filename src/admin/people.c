@@ -127,10 +127,15 @@ void adm_person_save(struct http_request *req, void *ctx)
 	}
 	{
 		const struct slice *name = adm_field(x, "name"), *bio = adm_field(x, "bio");
+		const struct slice *slug = adm_field(x, "slug"), *photo = adm_field(x, "photo_media_id");
 		const char *n = name ? arena_strndup(x->a, name->p, name->len)
 				: arena_strndup(x->a, u.name.p, u.name.len);
 		const char *b = bio ? arena_strndup(x->a, bio->p, bio->len)
 				: arena_strndup(x->a, u.bio.p, u.bio.len);
+		const char *sl = slug && slug->len ? arena_strndup(x->a, slug->p, slug->len)
+				 : arena_strndup(x->a, u.slug.p, u.slug.len);
+		int64_t photo_id = photo ? adm_field_int(x, "photo_media_id") : u.photo_media_id;
+		struct store_media m;
 
 		if (!*n || strlen(n) > 100 || strchr(n, '\n')) {
 			adm_error(x, 422, "name", "The name must be 1 to 100 characters on one line.");
@@ -140,7 +145,20 @@ void adm_person_save(struct http_request *req, void *ctx)
 			adm_error(x, 422, "bio", "The bio is too long (at most 2,000 bytes).");
 			return;
 		}
-		rc = store_user_update(x->db, id, n, arena_strndup(x->a, u.slug.p, u.slug.len), b, role);
+		if (!store_slug_valid(slice_cstr(sl))) {
+			adm_error(x, 422, "slug", "A slug is lower-case letters, digits and dashes.");
+			return;
+		}
+		if (photo_id && photo_id != u.photo_media_id &&
+		    store_media_info(x->db, x->a, photo_id, &m)) {
+			adm_error(x, 422, "photo_media_id", "There is no such image in the library.");
+			return;
+		}
+		rc = store_user_update(x->db, id, n, sl, b, role, photo_id);
+		if (rc == DL_CONFLICT) {
+			adm_error(x, 409, "slug", "Another person's address already uses this slug.");
+			return;
+		}
 	}
 	if (rc) {
 		adm_error(x, 503, NULL, "The database cannot be reached; please try again.");
@@ -167,6 +185,9 @@ static void account_page(struct adm *x, int status, const char *message, const c
 	view_set_str(me, "name", u.name.p, u.name.len);
 	view_set_str(me, "bio", u.bio.p, u.bio.len);
 	view_set_str(me, "email", u.email.p, u.email.len);
+	view_set_str(me, "slug", u.slug.p, u.slug.len);
+	if (u.photo_media_id)
+		view_set_int(me, "photo_media_id", u.photo_media_id);
 	list = view_set_list(x->root, "tokens");
 	for (size_t i = 0; i < n; i++) {
 		struct view *v = view_obj(x->a);

@@ -9,7 +9,9 @@
 #include "store/accounts.h"
 #include "store/internal.h"
 
-#define USER_COLS "id, created_at, email, slug, name, bio, role, COALESCE(password_hash, '')"
+#define USER_COLS \
+	"id, created_at, email, slug, name, bio, role, COALESCE(password_hash, '')," \
+	" COALESCE(photo_media_id, 0)"
 static const char SQL_USER_BY_EMAIL[] =
 	"SELECT " USER_COLS " FROM users WHERE email = ?";
 static const char SQL_USER_BY_ID[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
@@ -20,7 +22,7 @@ static const char SQL_USER_COUNT[] =
 	"SELECT COUNT(*) FROM users WHERE password_hash IS NOT NULL";
 static const char SQL_SET_PASSWORD[] = "UPDATE users SET password_hash = ? WHERE id = ?";
 static const char SQL_USER_UPDATE[] =
-	"UPDATE users SET name = ?, slug = ?, bio = ?, role = ? WHERE id = ?";
+	"UPDATE users SET name = ?, slug = ?, bio = ?, role = ?, photo_media_id = ? WHERE id = ?";
 static const char SQL_SESSION_CREATE[] =
 	"INSERT INTO sessions (token_hash, user_id, csrf, created_at, seen_at, address)"
 	" VALUES (?, ?, ?, ?, ?, ?)";
@@ -62,12 +64,13 @@ static void read_user(struct db_stmt *st, struct arena *a, void *out)
 	u->bio = col(st, a, 5);
 	u->role = col(st, a, 6);
 	u->password_hash = col(st, a, 7);
+	u->photo_media_id = db_int(st, 8);
 }
 
 static void read_user_count(struct db_stmt *st, struct arena *a, void *out)
 {
 	read_user(st, a, out);
-	((struct store_user *)out)->articles = db_int(st, 8);
+	((struct store_user *)out)->articles = db_int(st, 9);
 }
 
 int store_user_by_email(struct db *db, struct arena *a, struct slice email,
@@ -132,7 +135,7 @@ int store_user_set_password(struct db *db, int64_t id, const char *hash, const c
 }
 
 int store_user_update(struct db *db, int64_t id, const char *name, const char *slug,
-		      const char *bio, const char *role)
+		      const char *bio, const char *role, int64_t photo_media_id)
 {
 	struct db_stmt *st;
 	int rc = db_begin(db);
@@ -144,7 +147,9 @@ int store_user_update(struct db *db, int64_t id, const char *name, const char *s
 		db_rollback(db);
 		return DL_ERR;
 	}
-	db_bind(st, "ssssi", name, slug, bio, role, id);
+	db_bind(st, "ssss", name, slug, bio, role);
+	store_bind_opt(st, 5, photo_media_id);
+	db_bind_int(st, 6, id);
 	rc = db_run(st);
 	if (!rc && db_changes(db) == 0)
 		rc = DL_NOTFOUND;

@@ -12,6 +12,7 @@ struct store_user {
 	int64_t id, created_at;
 	struct slice email, slug, name, bio, role, password_hash;
 	int64_t articles;  /* in any status, where a listing computed it */
+	int64_t photo_media_id;
 };
 
 int store_user_by_email(struct db *db, struct arena *a, struct slice email,
@@ -24,9 +25,9 @@ int store_user_count(struct db *db, int64_t *n);
 /* Set a user's argon2id string, ending every other session when `keep` is
  * the hash of the one to keep (NULL: end them all). */
 int store_user_set_password(struct db *db, int64_t id, const char *hash, const char *keep);
-/* Name, slug, bio and role. DL_CONFLICT: slug taken. */
+/* Name, slug, bio, role and photo (0: none). DL_CONFLICT: slug taken. */
 int store_user_update(struct db *db, int64_t id, const char *name, const char *slug,
-		      const char *bio, const char *role);
+		      const char *bio, const char *role, int64_t photo_media_id);
 
 struct store_session {
 	int64_t user_id, created_at, seen_at;

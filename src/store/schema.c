@@ -203,6 +203,7 @@ static const char MIGRATION_2[] =
 
 	/* Uploads are re-encoded: `variants` says the responsive widths exist. */
 	"ALTER TABLE media ADD COLUMN variants BIGINT NOT NULL DEFAULT 0;"
+	"ALTER TABLE users ADD COLUMN photo_media_id BIGINT REFERENCES media (id) ON DELETE SET NULL;"
 	"ALTER TABLE media ADD COLUMN uploaded_by BIGINT REFERENCES users (id) ON DELETE SET NULL;"
 	"CREATE TABLE media_variants ("
 	"  media_id BIGINT NOT NULL REFERENCES media (id) ON DELETE CASCADE,"

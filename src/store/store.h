@@ -76,6 +76,8 @@ struct store_tag {
 struct store_author {
 	int64_t id;
 	struct slice slug, name, bio;
+	int64_t photo_id;             /* 0: none (store_author_by_slug only) */
+	struct slice photo_filename;
 };
 
 int store_category_by_slug(struct db *db, struct arena *a, struct slice slug,

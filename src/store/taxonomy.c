@@ -19,7 +19,9 @@ static const char SQL_AUTHORS[] =
 	"SELECT u.id, u.slug, u.name, u.bio FROM users u WHERE EXISTS (SELECT 1 FROM articles a"
 	" WHERE a.author_id = u.id AND a.status = 'published') ORDER BY u.name, u.id";
 static const char SQL_TAG_BY_SLUG[] = "SELECT id, slug, name FROM tags WHERE slug = ?";
-static const char SQL_AUTHOR_BY_SLUG[] = "SELECT id, slug, name, bio FROM users WHERE slug = ?";
+static const char SQL_AUTHOR_BY_SLUG[] =
+	"SELECT u.id, u.slug, u.name, u.bio, COALESCE(m.id, 0), COALESCE(m.filename, '')"
+	" FROM users u LEFT JOIN media m ON m.id = u.photo_media_id WHERE u.slug = ?";
 static const char SQL_CATEGORY_INSERT[] =
 	"INSERT INTO categories (slug, name, description, parent_id, position)"
 	" VALUES (?, ?, ?, ?, 100) RETURNING id";
@@ -79,6 +81,15 @@ static void author_row(struct db_stmt *st, struct arena *a, void *out)
 	u->bio = col(st, a, 3);
 }
 
+static void author_photo_row(struct db_stmt *st, struct arena *a, void *out)
+{
+	struct store_author *u = out;
+
+	author_row(st, a, out);
+	u->photo_id = db_int(st, 4);
+	u->photo_filename = col(st, a, 5);
+}
+
 int store_category_by_slug(struct db *db, struct arena *a, struct slice slug,
 			   struct store_category *out)
 {
@@ -130,7 +141,7 @@ int store_author_by_slug(struct db *db, struct arena *a, struct slice slug,
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "S", slug);
-	return store_one_row(st, author_row, a, out);
+	return store_one_row(st, author_photo_row, a, out);
 }
 
 int store_category_create(struct db *db, const char *slug, const char *name,

@@ -151,3 +151,26 @@ def test_api_upload(newsroom):
     assert r.status_code == 415 and r.json()["error"]["field"] == "file"
     listing = requests.get(newsroom.admin_url + "/api/v1/media", headers=h).json()
     assert listing["total"] >= 1
+
+
+def test_author_profile_photo_and_slug(newsroom):
+    ed = Editor(newsroom, "editor@example.org")
+    assert upload(ed, image_bytes("JPEG", size=(400, 400)), alt="Portrait").status_code == 303
+    mid = newsroom.sql("SELECT MAX(id) FROM media")[0][0]
+    uid = newsroom.sql("SELECT id FROM users WHERE email = 'editor@example.org'")[0][0]
+    r = ed.post(f"/people/{uid}", {"name": "Eda Editor", "slug": "eda-editor",
+                                   "bio": "Covers the port.", "photo_media_id": str(mid)})
+    assert r.status_code == 303
+    created_id_ = ed.save({"title": "Bylined", "status": "published", "body": "x"})
+    assert created_id_.status_code == 303
+    page = newsroom.get("/author/eda-editor/")
+    assert page.status_code == 200
+    assert f'class="author-photo" src="/media/{mid}/' in page.text and "Covers the port." in page.text
+    for bad, field in (({"slug": "Bad Slug"}, "slug"), ({"photo_media_id": "999999"}, "photo_media_id"),
+                       ({"slug": "test-admin-not-here", "name": ""}, "name")):
+        form = {"name": "Eda Editor", "slug": "eda-editor", "bio": "x", **bad}
+        r = ed.post(f"/people/{uid}", form)
+        assert r.status_code == 422 and field in r.text
+    # Someone else's profile is an admin's business.
+    other = newsroom.sql("SELECT id FROM users WHERE email = 'contrib@example.org'")[0][0]
+    assert ed.post(f"/people/{other}", {"name": "Hacked"}).status_code == 403
