@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <strings.h>
 #include <unistd.h>
 #include "core/alloc.h"
 #include "core/err.h"
@@ -366,6 +367,58 @@ static const char *client_address(struct http_request *req)
 	return NULL;
 }
 
+struct framing {
+	int content_length, transfer_encoding, host;
+	bool nul, bad_te;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				    size_t key_size, const char *value, size_t value_size)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	/* The library stores C strings: a shorter strlen means a NUL was cut off. */
+	if (!key || strlen(key) != key_size || (value && strlen(value) != value_size))
+		f->nul = true;
+	if (key && !strcasecmp(key, "Content-Length"))
+		f->content_length++;
+	if (key && !strcasecmp(key, "Host"))
+		f->host++;
+	if (key && !strcasecmp(key, "Transfer-Encoding")) {
+		f->transfer_encoding++;
+		if (!value || strcasecmp(value, "chunked"))
+			f->bad_te = true;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Requests whose framing two parsers could read two ways are refused, with
+ * the connection closed, before any body is read: the classic smuggling
+ * pairs (Content-Length with Transfer-Encoding, two lengths, a coding other
+ * than plain chunked), NUL bytes in headers, HTTP/1.1 without Host, and
+ * versions other than 1.0 and 1.1. Returns the status to answer, or 0.
+ */
+static int framing_problem(struct http_request *req, const char **why)
+{
+	struct framing f = { 0 };
+
+	if (strcmp(req->version, "HTTP/1.1") && strcmp(req->version, "HTTP/1.0")) {
+		*why = "Only HTTP/1.0 and HTTP/1.1 are served here.";
+		return 505;
+	}
+	MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, count_header, &f);
+	*why = f.nul ? "A header holds a NUL byte."
+	       : f.content_length && f.transfer_encoding ? "Content-Length and Transfer-Encoding together."
+	       : f.content_length > 1 ? "More than one Content-Length."
+	       : f.transfer_encoding > 1 || f.bad_te ? "Only the chunked transfer coding is accepted."
+	       : !f.host && !strcmp(req->version, "HTTP/1.1") ? "An HTTP/1.1 request needs a Host header."
+	       : f.host > 1 ? "More than one Host header."
+	       : NULL;
+	return *why ? 400 : 0;
+}
+
 /* A Content-Length beyond the limit (the body would be refused anyway). */
 static bool declared_too_large(struct http_server *srv, struct http_request *req)
 {
@@ -383,6 +436,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct http_server *srv = cls;
 	struct http_request *req = *con_cls;
+	const char *why;
+	int status;
 
 	if (!req)
 		return MHD_NO;  /* on_uri always runs first; be safe anyway */
@@ -392,6 +447,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->version = arena_strdup(req->arena, version);
 		req->method = parse_method(method);
 		req->remote_addr = client_address(req);
+		status = framing_problem(req, &why);
+		if (status) {
+			http_error(req, status, why);
+			http_set_header(req, "Connection", "close");
+			return queue(req);
+		}
 		if (declared_too_large(srv, req)) {
 			/* Refused before a byte of it is read; the connection closes after. */
 			http_error(req, 413, "The request body is too large.");
