@@ -575,6 +575,9 @@ void admin_handle(struct http_request *req, void *ctx)
 		}
 	}
 	x.match.route->handler(req, &x);
+	/* Behind HTTPS (--admin-https), browsers are told never to come back over HTTP. */
+	if (ad->secure_cookies)
+		http_set_header(req, "Strict-Transport-Security", "max-age=31536000");
 }
 
 void admin_error_page(struct http_request *req, const char *message, void *ctx)

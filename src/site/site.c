@@ -532,6 +532,9 @@ void site_handle(struct http_request *req, void *ctx)
 	}
 	p.db = engine_db(s->engine);
 	p.root = view_obj(p.a);
+	/* A site whose public address is https:// is only ever visited over HTTPS. */
+	if (!strncmp(p.snap->settings.base_url, "https://", 8))
+		http_set_header(req, "Strict-Transport-Security", "max-age=31536000");
 	r = router_match(s->router, req->method, req->path, &p.match, &allowed);
 	switch (r) {
 	case ROUTE_FOUND:

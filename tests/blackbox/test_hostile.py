@@ -88,3 +88,24 @@ def test_idle_flood_and_slowloris_do_not_starve_readers(site):
         for s in socks:
             s.close()
     assert site.get("/").status_code == 200
+
+
+def test_hsts_only_when_https_is_configured():
+    import tempfile
+    from conftest import Server, make_demo_db
+    from test_admin import add_user
+    with tempfile.TemporaryDirectory() as tmp:
+        db = make_demo_db(tmp, "--base-url", "https://news.example.org")
+        srv = Server(db, ["--admin-https"])
+        try:
+            assert srv.get("/").headers["Strict-Transport-Security"] == "max-age=31536000"
+            r = requests.get(srv.admin_url + "/login")
+            assert r.headers["Strict-Transport-Security"] == "max-age=31536000"
+            assert "Secure" in r.headers["Set-Cookie"]
+        finally:
+            srv.stop()
+
+
+def test_no_hsts_over_plain_http(site):
+    assert "Strict-Transport-Security" not in site.get("/").headers
+    assert "Strict-Transport-Security" not in requests.get(site.admin_url + "/login").headers
