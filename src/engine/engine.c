@@ -7,6 +7,21 @@
 /* How far back Must Read counts page views. */
 #define MOST_READ_DAYS 7
 
+struct pagecache *engine_page_cache(struct engine *e)
+{
+	return e->cache;
+}
+
+static bool same_must_read(const struct engine_snapshot *a, const struct engine_snapshot *b)
+{
+	if (a->must_read.nr != b->must_read.nr || a->generation != b->generation)
+		return false;
+	for (size_t i = 0; i < a->must_read.nr; i++)
+		if (a->must_read.items[i].id != b->must_read.items[i].id)
+			return false;
+	return true;
+}
+
 struct db *engine_db(struct engine *e)
 {
 	return db_pool_get(e->pool);
@@ -166,6 +181,10 @@ const struct engine_snapshot *engine_snapshot(struct engine *e, struct arena *re
 	e->building = false;
 	if (built) {
 		old = e->current;
+		/* Pages showing Must Read stay valid while its list is the same. */
+		if (!old || !same_must_read(old, built))
+			e->must_read_version++;
+		built->must_read_version = e->must_read_version;
 		e->current = built;  /* the build's reference becomes the engine's */
 	}
 	/* If the build failed, the last good snapshot (if any) still serves. */
@@ -307,6 +326,7 @@ struct engine *engine_new(const struct engine_config *cfg)
 	e->impressions = tally_new();
 	e->clicks = tally_new();
 	e->pool = db_pool_new(cfg->db_url);
+	e->cache = pagecache_new(cfg->cache_bytes);
 	db = engine_db(e);
 	if (!db || store_migrate(db)) {
 		engine_free(e);
@@ -335,6 +355,7 @@ void engine_free(struct engine *e)
 			warning("could not save the last page views at shutdown");
 	}
 	snapshot_unref(e->current);
+	pagecache_free(e->cache);
 	for (size_t i = 0; i < e->nrotation; i++)
 		free(e->rotation_names[i]);
 	tally_free(e->views);

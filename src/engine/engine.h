@@ -20,6 +20,7 @@ struct engine;
 struct engine_config {
 	const char *db_url;
 	unsigned flush_seconds;  /* page views and ad counters: how often to write */
+	size_t cache_bytes;      /* the page cache's budget; 0: no page cache */
 };
 
 /* A section's newest stories, for the home page. */
@@ -41,6 +42,8 @@ struct engine_snapshot {
 	struct arena *arena;
 	int64_t generation;
 	uint64_t epoch;
+	/* Moves only when Must Read's list changes (not on every view flush). */
+	uint64_t must_read_version;
 	int64_t built_at;
 	struct site_settings settings;
 	const struct tz *tz;
@@ -62,6 +65,9 @@ struct engine_snapshot {
 struct engine *engine_new(const struct engine_config *cfg);
 /* Flush counters, stop the flusher, close every connection. */
 void engine_free(struct engine *e);
+
+/* The page cache, or NULL when it is off. */
+struct pagecache *engine_page_cache(struct engine *e);
 
 /* This thread's database connection (NULL if the database is unreachable). */
 struct db *engine_db(struct engine *e);
@@ -102,6 +108,11 @@ struct engine_ad_slot {
 const struct engine_ad *engine_pick_ad(struct engine *e, const struct engine_snapshot *snap,
 				       const char *name, int64_t category_id, int64_t now,
 				       bool count, const struct engine_ad_slot **slot);
+/* The creative `ad_id` of slot `name` in the snapshot, or NULL (gone, or 0). */
+const struct engine_ad *engine_ad_by_id(const struct engine_snapshot *snap, const char *name,
+					int64_t ad_id, const struct engine_ad_slot **slot);
+/* Count one impression of creative `ad_id` (a cached page shown again). */
+void engine_count_impression(struct engine *e, int64_t ad_id);
 /* Count a click on creative `id`. */
 void engine_count_click(struct engine *e, int64_t ad_id);
 

@@ -31,6 +31,23 @@ struct http_header {
 	const char *value;
 };
 
+/* Content codings a prebuilt body may come in. */
+enum http_coding { HTTP_IDENTITY, HTTP_GZIP, HTTP_BROTLI, HTTP_NCODINGS };
+
+/*
+ * A body encoded once in every coding the client may accept, each with its
+ * own strong ETag (a coding is a different representation). The bytes are
+ * borrowed: `release(release_ctx)` is called once the server no longer
+ * needs them. An absent coding has len 0 (identity is always present).
+ */
+struct http_prebuilt {
+	const void *body[HTTP_NCODINGS];
+	size_t len[HTTP_NCODINGS];
+	const char *etag[HTTP_NCODINGS];
+	void (*release)(void *ctx);
+	void *release_ctx;
+};
+
 struct http_response {
 	int status;
 	struct strbuf body;
@@ -44,6 +61,8 @@ struct http_response {
 	/* Static bytes to send instead of `body` (not freed; must outlive the server). */
 	const void *static_body;
 	size_t static_len;
+	/* A body prepared ahead (the page cache); wins over `body`. */
+	const struct http_prebuilt *prebuilt;
 };
 
 struct http_request {
@@ -109,6 +128,14 @@ struct slice http_cookie(struct http_request *req, const char *name);
  * none is sent).
  */
 bool http_not_modified(struct http_request *req, const char *etag);
+
+/*
+ * The coding to send a prebuilt body in: brotli, then gzip, when the
+ * request's Accept-Encoding takes it and `pre` has it; else identity.
+ */
+enum http_coding http_pick_coding(struct http_request *req, const struct http_prebuilt *pre);
+/* True if the request's If-None-Match lists `etag` (weak comparison, no "*"). */
+bool http_etag_requested(struct http_request *req, const char *etag);
 
 /* Add a response header (both strings copied into the request arena). */
 void http_set_header(struct http_request *req, const char *name, const char *value);

@@ -227,6 +227,26 @@ static bool etag_listed(const char *list, const char *tag, bool star)
 	return false;
 }
 
+bool http_etag_requested(struct http_request *req, const char *etag)
+{
+	const char *inm = http_header(req, "If-None-Match");
+
+	return inm && etag_listed(inm, etag, false);
+}
+
+enum http_coding http_pick_coding(struct http_request *req, const struct http_prebuilt *pre)
+{
+	const char *ae = http_header(req, "Accept-Encoding");
+
+	if (!ae)
+		return HTTP_IDENTITY;
+	if (pre->len[HTTP_BROTLI] && http_accepts(ae, "br"))
+		return HTTP_BROTLI;
+	if (pre->len[HTTP_GZIP] && http_accepts(ae, "gzip"))
+		return HTTP_GZIP;
+	return HTTP_IDENTITY;
+}
+
 bool http_not_modified(struct http_request *req, const char *etag)
 {
 	const char *inm = http_header(req, "If-None-Match");
@@ -306,6 +326,73 @@ static void finish_body(struct http_request *req, const void **body, size_t *len
 	}
 }
 
+static void release_prebuilt(void *cls)
+{
+	const struct http_prebuilt *pre = cls;
+
+	if (pre->release)
+		pre->release(pre->release_ctx);
+}
+
+static void add_headers(struct MHD_Response *r, const struct http_response *res)
+{
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (size_t i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+}
+
+/*
+ * A prebuilt body: the chosen coding's bytes go out as they are, no copy;
+ * the server lets go of them (release) when the library is done.
+ */
+static enum MHD_Result queue_prebuilt(struct http_request *req)
+{
+	struct http_response *res = &req->res;
+	const struct http_prebuilt *pre = res->prebuilt;
+	enum http_coding c = http_pick_coding(req, pre);
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+	const char *ims = http_header(req, "If-Modified-Since");
+	struct strbuf date = STRBUF_INIT;
+	bool current = http_etag_requested(req, pre->etag[c]);
+
+	if (res->last_modified) {
+		timefmt_http(&date, res->last_modified);
+		http_set_header(req, "Last-Modified", date.buf);
+		/* If-None-Match wins; a date is current only if it is the one we sent. */
+		if (!http_header(req, "If-None-Match") && ims)
+			current = !strcmp(ims, date.buf);
+	}
+	strbuf_release(&date);
+	http_set_header(req, "Vary", "Accept-Encoding");
+	http_set_header(req, "ETag", pre->etag[c]);
+	if (current) {
+		res->status = 304;
+		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		release_prebuilt((void *)(uintptr_t)pre);
+	} else {
+		r = MHD_create_response_from_buffer_with_free_callback_cls(
+			pre->len[c], (void *)(uintptr_t)pre->body[c], release_prebuilt, (void *)(uintptr_t)pre);
+	}
+	if (!r) {
+		if (!current)
+			release_prebuilt((void *)(uintptr_t)pre);
+		return MHD_NO;
+	}
+	res->prebuilt = NULL;  /* the response owns the reference now */
+	if (res->content_type && res->status != 304)
+		MHD_add_response_header(r, "Content-Type", res->content_type);
+	if (c == HTTP_GZIP && res->status != 304)
+		MHD_add_response_header(r, "Content-Encoding", "gzip");
+	else if (c == HTTP_BROTLI && res->status != 304)
+		MHD_add_response_header(r, "Content-Encoding", "br");
+	add_headers(r, res);
+	req->bytes_sent = req->method == HTTP_HEAD || res->status == 304 ? 0 : pre->len[c];
+	ok = MHD_queue_response(req->conn, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
 static enum MHD_Result queue(struct http_request *req)
 {
 	struct http_response *res = &req->res;
@@ -316,6 +403,8 @@ static enum MHD_Result queue(struct http_request *req)
 	bool gzipped;
 	enum MHD_Result ok;
 
+	if (res->prebuilt && res->status == 200)
+		return queue_prebuilt(req);
 	finish_body(req, &body, &len, &gzipped, &gz);
 	if (gzipped) {
 		size_t n;
@@ -337,9 +426,7 @@ static enum MHD_Result queue(struct http_request *req)
 		MHD_add_response_header(r, "Content-Type", res->content_type);
 	if (gzipped)
 		MHD_add_response_header(r, "Content-Encoding", "gzip");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	for (size_t i = 0; i < res->nheaders; i++)
-		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	add_headers(r, res);
 	req->bytes_sent = req->method == HTTP_HEAD ? 0 : len;
 	ok = MHD_queue_response(req->conn, (unsigned)res->status, r);
 	MHD_destroy_response(r);
@@ -456,6 +543,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	if (srv->cfg.access_log && req->method_name)
 		log_access(srv, req);
+	if (req->res.prebuilt)
+		release_prebuilt((void *)(uintptr_t)req->res.prebuilt);
 	strbuf_release(&req->res.body);
 	arena_free(req->arena);
 	*con_cls = NULL;
