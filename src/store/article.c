@@ -363,20 +363,35 @@ static int insert_article(struct db *db, const struct store_article_input *in, i
 	return rc < 0 ? rc : DL_OK;
 }
 
-int store_article_create(struct db *db, const struct store_article_input *in, int64_t *id)
+static int create_in_tx(struct db *db, const struct store_article_input *in, int64_t now,
+			int64_t *id)
 {
-	int64_t now = (int64_t)time(NULL);
-	int rc = db_begin(db);
+	int rc = insert_article(db, in, now, id);
 
-	if (rc)
-		return rc;
-	rc = insert_article(db, in, now, id);
 	if (!rc)
 		rc = insert_tags(db, *id, in->tags, in->ntags);
 	/* The full-text index holds published articles only: search and Related News read it. */
 	if (!rc && !strcmp(in->status, "published"))
 		rc = db_fts_put(db, *id, slice_cstr(in->title), slice_cstr(in->dek ? in->dek : ""),
 				slice_cstr(in->index_text ? in->index_text : ""));
+	return rc;
+}
+
+int store_article_create(struct db *db, const struct store_article_input *in, int64_t *id)
+{
+	return store_articles_create(db, in, 1, id);
+}
+
+int store_articles_create(struct db *db, const struct store_article_input *in, size_t n,
+			  int64_t *ids)
+{
+	int64_t now = (int64_t)time(NULL);
+	int rc = db_begin(db);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = create_in_tx(db, &in[i], now, &ids[i]);
 	return store_write_end(db, rc);
 }
 
