@@ -15,6 +15,7 @@ static const struct {
 	{ "init", cmd_init, "create or upgrade a database and set the site's settings" },
 	{ "demo", cmd_demo, "fill an empty database with the demo newsroom" },
 	{ "bench-data", cmd_bench_data, "add N generated articles for benchmarks" },
+	{ "export", cmd_export, "export static DIR: the public site as files any web server can serve" },
 };
 
 static void usage(FILE *f)

@@ -114,6 +114,25 @@ void http_server_stop(struct http_server *srv);
 /* The port actually bound (useful with port 0). */
 int http_server_port(const struct http_server *srv);
 
+/* What http_local_request() answered. */
+struct http_local_result {
+	int status;
+	char *content_type;   /* malloc'd, or NULL */
+	char *location;       /* a redirect's Location (malloc'd), or NULL */
+	struct strbuf body;   /* the identity body */
+};
+
+/*
+ * Run cfg->handler on a request for `target` with no network and no
+ * request headers (static export: the site renders itself into files).
+ * `method` is HTTP_GET or HTTP_HEAD (a HEAD still gets its body here).
+ * Fills *out (release with http_local_result_release). Returns DL_OK, or
+ * DL_INVALID for a target the server would answer 400/414.
+ */
+int http_local_request(const struct http_server_config *cfg, const char *target,
+		       enum http_method method, struct http_local_result *out);
+void http_local_result_release(struct http_local_result *r);
+
 /* A request header's value, or NULL. */
 const char *http_header(struct http_request *req, const char *name);
 /* A cookie's value from the Cookie header, or an empty slice. */

@@ -72,12 +72,15 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 
 const char *http_header(struct http_request *req, const char *name)
 {
+	if (!req->conn)
+		return NULL;  /* a local request (http_local_request) has no headers */
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
 struct slice http_cookie(struct http_request *req, const char *name)
 {
-	const char *v = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+	const char *v = req->conn ? MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name)
+				  : NULL;
 
 	return v ? slice_cstr(v) : (struct slice){ "", 0 };
 }
@@ -548,6 +551,57 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	strbuf_release(&req->res.body);
 	arena_free(req->arena);
 	*con_cls = NULL;
+}
+
+int http_local_request(const struct http_server_config *cfg, const char *target,
+		       enum http_method method, struct http_local_result *out)
+{
+	struct http_server srv = { .cfg = *cfg };
+	struct arena *a = arena_new(32768);
+	struct http_request *req = ARENA_NEW(a, struct http_request);
+	struct http_response *res = &req->res;
+	int rc = DL_OK;
+
+	memset(out, 0, sizeof(*out));
+	strbuf_init(&out->body, 0);
+	req->arena = a;
+	req->server = &srv;
+	req->start_ns = now_ns();
+	req->method = method;
+	req->method_name = method == HTTP_HEAD ? "HEAD" : "GET";
+	req->version = "HTTP/1.1";
+	req->target = arena_slice_dup(a, slice_cstr(target));
+	res->status = 200;
+	strbuf_init(&res->body, 0);
+	dispatch(&srv, req);
+	if (res->status == 400 || res->status == 414)
+		rc = DL_INVALID;
+	out->status = res->status;
+	out->content_type = res->content_type ? xstrdup(res->content_type) : NULL;
+	for (size_t i = 0; i < res->nheaders; i++)
+		if (!strcasecmp(res->headers[i].name, "Location"))
+			out->location = xstrdup(res->headers[i].value);
+	if (res->prebuilt) {
+		strbuf_add(&out->body, res->prebuilt->body[HTTP_IDENTITY],
+			   res->prebuilt->len[HTTP_IDENTITY]);
+		release_prebuilt((void *)(uintptr_t)res->prebuilt);
+	} else if (res->static_body) {
+		strbuf_add(&out->body, res->static_body, res->static_len);
+	} else {
+		strbuf_release(&out->body);
+		out->body = res->body;  /* moved */
+		strbuf_init(&res->body, 0);
+	}
+	strbuf_release(&res->body);
+	arena_free(a);
+	return rc;
+}
+
+void http_local_result_release(struct http_local_result *r)
+{
+	free(r->content_type);
+	free(r->location);
+	strbuf_release(&r->body);
 }
 
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
