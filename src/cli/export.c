@@ -11,6 +11,7 @@
  * ad click-through need a server and are left out.
  */
 #include "core/compat.h"
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "core/alloc.h"
@@ -34,6 +35,10 @@ static const char *const seeds[] = {
 static const char *const dynamic_prefixes[] = { "/search/", "/wp-json/", "/ad/", "/?" };
 
 struct crawl {
+	pthread_mutex_t lock;  /* guards everything below but the config */
+	pthread_cond_t more;   /* the queue grew, or a worker finished */
+	size_t active;         /* pages being rendered */
+	int rc;
 	char **queue;          /* targets to render, in discovery order */
 	size_t nqueue, alloc, next;
 	char **seen;           /* open addressing over queue entries */
@@ -219,18 +224,23 @@ static int write_file(struct crawl *c, const char *path, const struct strbuf *bo
 	FILE *f;
 	int rc;
 
-	strbuf_add(&dir, path, (size_t)(slash - path));
-	rc = mkdirs(dir.buf);
-	strbuf_release(&dir);
-	if (rc)
-		return rc;
 	f = fopen(path, "wb");
+	if (!f && errno == ENOENT) {  /* the folder first, only when it is missing */
+		strbuf_add(&dir, path, (size_t)(slash - path));
+		rc = mkdirs(dir.buf);
+		strbuf_release(&dir);
+		if (rc)
+			return rc;
+		f = fopen(path, "wb");
+	}
 	if (!f)
 		return error("cannot write '%s': %s", path, strerror(errno));
 	if (fwrite(body->buf, 1, body->len, f) != body->len || fclose(f))
 		return error("cannot write '%s': %s", path, strerror(errno));
+	pthread_mutex_lock(&c->lock);
 	c->files++;
 	c->bytes += body->len;
+	pthread_mutex_unlock(&c->lock);
 	return DL_OK;
 }
 
@@ -238,6 +248,8 @@ static bool is_text(const char *type)
 {
 	return type && (!strncmp(type, "text/", 5) || strstr(type, "xml") || strstr(type, "json"));
 }
+
+static void progress(const struct crawl *c, bool done);
 
 static int export_one(struct crawl *c, const char *target)
 {
@@ -249,20 +261,27 @@ static int export_one(struct crawl *c, const char *target)
 	rc = http_local_request(c->hc, target, HTTP_HEAD, &r);
 	if (rc || (r.status != 200 && !(r.status >= 301 && r.status <= 308))) {
 		warning("export: %s answered %d; not exported", target, r.status);
+		pthread_mutex_lock(&c->lock);
 		c->broken++;
+		pthread_mutex_unlock(&c->lock);
 		http_local_result_release(&r);
 		return DL_OK;
 	}
 	if (r.status != 200) {
+		pthread_mutex_lock(&c->lock);
 		c->redirects++;
 		if (r.location)
 			enqueue(c, r.location, strlen(r.location));
+		pthread_mutex_unlock(&c->lock);
 		http_local_result_release(&r);
 		return DL_OK;
 	}
 	file_for(c, target, r.content_type, &path);
 	if (is_text(r.content_type)) {
+		pthread_mutex_lock(&c->lock);
 		find_links(c, r.body.buf, r.body.len);
+		pthread_cond_broadcast(&c->more);
+		pthread_mutex_unlock(&c->lock);
 		rewrite_page_links(&r.body, &out);
 		rc = write_file(c, path.buf, &out);
 	} else {
@@ -272,6 +291,39 @@ static int export_one(struct crawl *c, const char *target)
 	strbuf_release(&out);
 	http_local_result_release(&r);
 	return rc;
+}
+
+/* One renderer: take the next target, export it, until the queue is empty and no
+ * one else can add to it. */
+static void *worker(void *arg)
+{
+	struct crawl *c = arg;
+	bool tty = isatty(2);
+
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
+		const char *target;
+		int rc;
+
+		while (c->next >= c->nqueue && c->active && !c->rc)
+			pthread_cond_wait(&c->more, &c->lock);
+		if (c->next >= c->nqueue || c->rc)
+			break;
+		target = c->queue[c->next++];
+		c->active++;
+		if (tty && c->next % 100 == 0)
+			progress(c, false);
+		pthread_mutex_unlock(&c->lock);
+		rc = export_one(c, target);
+		pthread_mutex_lock(&c->lock);
+		c->active--;
+		if (rc && !c->rc)
+			c->rc = rc;
+		pthread_cond_broadcast(&c->more);
+	}
+	pthread_cond_broadcast(&c->more);
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
 }
 
 static void progress(const struct crawl *c, bool done)
@@ -288,6 +340,7 @@ static struct cli_opt export_opts[] = {
 	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
 	{ "theme", "DIR", "theme folder (default: the built-in theme)", NULL, NULL },
 	{ "base-url", "URL", "the address the files will be served at (default: the base_url setting)", NULL, NULL },
+	{ "threads", "N", "pages rendered in parallel (0: one per core)", "0", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -313,8 +366,12 @@ int cmd_export(int argc, char **argv)
 	const char *base;
 	int64_t start = now_ms(), ms;
 	bool tty = isatty(2);
+	unsigned threads = 0, started;
+	pthread_t *workers;
 	int rc = 1;
 
+	pthread_mutex_init(&c.lock, NULL);
+	pthread_cond_init(&c.more, NULL);
 	if (argc < 2 || strcmp(argv[0], "static") || !strncmp(argv[1], "--", 2)) {
 		if (argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
 			printf("usage: dateline export static DIR [options]\n");
@@ -323,7 +380,8 @@ int cmd_export(int argc, char **argv)
 		fprintf(stderr, "usage: dateline export static DIR [--db URL] [--theme DIR] [--base-url URL]\n");
 		return 2;
 	}
-	if (cli_parse("export static", argc - 2, argv + 2, export_opts))
+	if (cli_parse("export static", argc - 2, argv + 2, export_opts) ||
+	    cli_uint(export_opts, "threads", 0, 64, &threads))
 		return 2;
 	strbuf_addstr(&dir, argv[1]);
 	while (dir.len > 1 && dir.buf[dir.len - 1] == '/')
@@ -364,12 +422,20 @@ int cmd_export(int argc, char **argv)
 	hc.ctx = site;
 	for (size_t i = 0; i < ARRAY_SIZE(seeds); i++)
 		seen_add(&c, seeds[i], strlen(seeds[i]));
-	rc = DL_OK;
-	for (; c.next < c.nqueue && !rc; c.next++) {
-		rc = export_one(&c, c.queue[c.next]);
-		if (tty && c.next % 100 == 0)
-			progress(&c, false);
+	if (!threads) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = ncpu > 0 ? (unsigned)ncpu : 1;
 	}
+	workers = xcalloc(threads, sizeof(*workers));
+	for (started = 0; started < threads; started++)
+		if (pthread_create(&workers[started], NULL, worker, &c))
+			break;  /* fewer threads still finish the job */
+	if (!started)
+		worker(&c);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(workers[i], NULL);
+	free(workers);
+	rc = c.rc;
 	if (!rc) {
 		/* The themed not-found page, for the web server's error_page. */
 		struct http_local_result r;
@@ -401,6 +467,8 @@ out:
 		free(c.queue[i]);
 	free(c.queue);
 	free(c.seen);
+	pthread_cond_destroy(&c.more);
+	pthread_mutex_destroy(&c.lock);
 	strbuf_release(&err);
 	strbuf_release(&dir);
 	return rc;
