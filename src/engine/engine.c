@@ -2,6 +2,7 @@
 #include "core/alloc.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "engine/internal.h"
 
 /* How far back Must Read counts page views. */
@@ -231,8 +232,14 @@ static int flush_views(struct engine *e, struct db *db, int64_t day)
 		rc = store_views_add(db, day, ids, counts, n);
 		if (rc)
 			tally_restore(e->views, ids, counts, n);
-		else
+		else {
+			int64_t total = 0;
+			for (size_t i = 0; i < n; i++)
+				total += counts[i];
 			atomic_fetch_add(&e->epoch, 1);  /* Must Read may have changed */
+			metrics_count(metrics_global(), "dateline_page_views_flushed_total",
+				      "Page views written to the database.", NULL, (uint64_t)total);
+		}
 	}
 	free(ids);
 	free(counts);
@@ -365,4 +372,23 @@ void engine_free(struct engine *e)
 	pthread_cond_destroy(&e->stop_cond);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
+}
+
+void engine_metrics_render(struct engine *e, struct strbuf *out)
+{
+	struct metrics *m = metrics_global();
+	struct pagecache_stats st;
+	uint64_t ns, steps;
+
+	pagecache_stats(e->cache, &st);
+	metrics_count_set(m, "dateline_page_cache_hits_total", "Public pages served from the page cache.", NULL, st.hits);
+	metrics_count_set(m, "dateline_page_cache_misses_total", "Public pages rendered (not cached, or a new ad combination).", NULL, st.misses);
+	metrics_count_set(m, "dateline_page_cache_evictions_total", "Pages dropped to stay within the budget.", NULL, st.evictions);
+	metrics_set(m, "dateline_page_cache_bytes", "Bytes held by the page cache.", NULL, (double)st.bytes);
+	metrics_set(m, "dateline_page_cache_budget_bytes", "The page cache's byte budget (0: off).", NULL, (double)st.budget);
+	metrics_set(m, "dateline_page_cache_pages", "Pages in the page cache.", NULL, (double)st.pages);
+	db_time_totals(&ns, &steps);
+	metrics_count_set(m, "dateline_db_statements_total", "Database statement steps.", NULL, steps);
+	metrics_count_set(m, "dateline_db_step_microseconds_total", "Time spent stepping database statements.", NULL, ns / 1000);
+	metrics_render(m, out);
 }

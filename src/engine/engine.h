@@ -83,6 +83,14 @@ void engine_count_view(struct engine *e, int64_t article_id);
 /* Write the in-memory counters now (also done every flush_seconds). */
 int engine_flush(struct engine *e);
 
+/*
+ * Append every metric in Prometheus text format: the process registry
+ * (requests by route and status, latencies, render time, views flushed)
+ * plus the page cache's and the database's totals read now. For the
+ * editorial listener's /metrics.
+ */
+void engine_metrics_render(struct engine *e, struct strbuf *out);
+
 /* ---- ads ---- */
 
 struct engine_ad {

@@ -68,6 +68,7 @@ void page_media(struct http_request *req, void *page);
 void page_ad_click(struct http_request *req, void *page);
 void page_feed(struct http_request *req, void *page);
 void page_robots(struct http_request *req, void *page);
+void page_healthz(struct http_request *req, void *page);
 void page_search(struct http_request *req, void *page);
 /* The WordPress REST API v2, read subset (src/api/wp.c). */
 void api_wp_index(struct http_request *req, void *page);

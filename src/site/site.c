@@ -3,6 +3,7 @@
 #include "core/err.h"
 #include "core/hash.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/timefmt.h"
 #include "render/tpl.h"
 #include "site/internal.h"
@@ -31,6 +32,7 @@ static const struct route routes[] = {
 	{ GET, "/wp-json/wp/v2/users/:id", api_wp_users, "wp_user", 0 },
 	{ GET, "/wp-json/*", api_wp_no_route, "wp_no_route", 0 },
 	{ GET, "/robots.txt", page_robots, "robots", 0 },
+	{ GET, "/healthz", page_healthz, "healthz", ROUTE_NO_SHORTCUT },
 	{ GET, "/search/", page_search, "search", 0 },
 	{ GET, "/sitemap.xml", page_sitemap_index, "sitemap_index", 0 },
 	{ GET, "/sitemap/:file", page_sitemap, "sitemap", 0 },
@@ -380,16 +382,28 @@ static void view_common(struct page *p)
 
 /* ---- responses ---- */
 
+static double mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void page_render(struct page *p, const char *template, int status)
 {
 	struct http_request *req = p->req;
+	double t0;
 	int rc;
 
 	view_common(p);
 	req->res.status = status;
 	req->res.content_type = "text/html; charset=utf-8";
 	strbuf_reset(&req->res.body);
+	t0 = mono_seconds();
 	rc = tpl_render(theme_templates(p->site->theme), template, p->root, &req->res.body);
+	metrics_observe(metrics_global(), "dateline_render_seconds",
+			"Time to render a page's templates.", NULL, mono_seconds() - t0);
 	if (rc) {
 		error("rendering template '%s' failed (%s)", template, dl_rc_name(rc));
 		strbuf_reset(&req->res.body);
@@ -497,9 +511,28 @@ static const char *page_validator(struct page *p)
 			    (uint64_t)p->site->started, hash64(t.p, t.len));
 }
 
+static void handle(struct http_request *req, struct site *s, const char **route);
+
+/* Requests by route and status, and how long the handler took (the page, not the network). */
 void site_handle(struct http_request *req, void *ctx)
 {
-	struct site *s = ctx;
+	double t0 = mono_seconds();
+	const char *route = "none";
+	char status[8];
+	struct metrics *m = metrics_global();
+
+	handle(req, ctx, &route);
+	snprintf(status, sizeof(status), "%d", req->res.status);
+	metrics_count(m, "dateline_http_requests_total", "Public requests by route and status.",
+		      &(struct metrics_labels){ { "route", "status" }, { route, status } }, 1);
+	metrics_observe(m, "dateline_http_request_duration_seconds",
+			"Public request handling time by route.",
+			&(struct metrics_labels){ { "route", NULL }, { route, NULL } },
+			mono_seconds() - t0);
+}
+
+static void handle(struct http_request *req, struct site *s, const char **route)
+{
 	struct page p = { .site = s, .req = req, .a = req->arena, .now = (int64_t)time(NULL) };
 	enum route_result r;
 	unsigned allowed;
@@ -517,6 +550,7 @@ void site_handle(struct http_request *req, void *ctx)
 	r = router_match(s->router, req->method, req->path, &p.match, &allowed);
 	switch (r) {
 	case ROUTE_FOUND:
+		*route = p.match.route->name;
 		if (p.match.route->flags & ROUTE_NO_SHORTCUT) {
 			p.match.route->handler(req, &p);
 			break;

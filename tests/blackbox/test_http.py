@@ -114,3 +114,18 @@ def test_access_log_combined_format(site):
     pat = re.compile(r'^127\.0\.0\.1 - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] '
                      r'"GET /\?utm_source=logcheck HTTP/1\.1" 200 \d+ "http://ref\.example/" "probe/1\.0" [\d.]+$')
     assert any(pat.match(line) for line in lines), lines[-3:]
+
+
+def test_healthz_answers_ok_and_is_never_cached(site):
+    r = site.get("/healthz")
+    assert r.status_code == 200 and r.text == "ok\n"
+    assert r.headers["Cache-Control"] == "no-store"
+    assert "X-Cache" not in r.headers
+    assert site.get("/healthz?x=1").status_code == 400
+
+
+def test_healthz_says_when_the_database_is_gone(fresh_site):
+    site = fresh_site
+    site.sql("DROP TABLE counters")
+    r = site.get("/healthz")
+    assert r.status_code == 503
