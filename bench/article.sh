@@ -33,7 +33,11 @@ if [[ ! -f $db ]]; then
   echo "database built in $(echo "$(date +%s.%N) - $start" | bc) s: $(du -h "$db" | cut -f1)"
 fi
 
-port_dl=18080 port_ng=18081 port_un=18083
+# Three free loopback ports (other benchmarks or servers may hold the usual ones).
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port_dl=$(free_port) port_ng=$(free_port) port_un=$(free_port)
 $bin serve --db "$db" --listen 127.0.0.1:$port_dl --access-log "$work/dateline.access.log" \
   2>"$work/dateline.log" &
 $bin serve --db "$db" --listen 127.0.0.1:$port_un --access-log "$work/uncached.access.log" \
