@@ -35,7 +35,7 @@ int related_refresh(struct related_ctx *rc, struct db *db, int64_t id, size_t ma
 /*
  * Recompute every published article's Related News, reporting progress:
  * cosine lists first, then each re-ranked by the neighbours it shares with
- * its candidates (needs every list in memory: 480 bytes per article).
+ * its candidates (needs every list in memory: 1.6 KB per article).
  */
 int related_rebuild(struct db *db, size_t max, void (*progress)(size_t done, size_t total));
 
