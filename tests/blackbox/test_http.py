@@ -129,3 +129,10 @@ def test_healthz_says_when_the_database_is_gone(fresh_site):
     site.sql("DROP TABLE counters")
     r = site.get("/healthz")
     assert r.status_code == 503
+
+
+def test_large_but_reasonable_headers_are_accepted(site):
+    # the per-connection pool is kept small for speed; what nginx takes by default
+    # (8 KB header lines) still fits, with 8 KB of cookies besides
+    r = site.get("/", headers={"X-Long": "x" * 8000, "Cookie": "a=" + "x" * 8000})
+    assert r.status_code == 200
