@@ -103,7 +103,10 @@ def test_cache_and_surrogate_headers(site):
     assert any(k.startswith("category-") for k in keys)
     assert any(k.startswith("author-") for k in keys)
     assert site.get("/").headers["Surrogate-Key"] == "home"
-    assert site.get("/category/politics/").headers["Surrogate-Key"].startswith("category-")
+    cat_key = site.get("/category/politics/").headers["Surrogate-Key"]
+    assert cat_key.startswith("category-")
+    assert site.get("/feed/").headers["Surrogate-Key"] == "home feed"
+    assert site.get("/category/politics/feed/").headers["Surrogate-Key"] == cat_key + " feed"
 
 
 def wait_for(fn, timeout=10):
