@@ -30,6 +30,7 @@ struct pagecache *pagecache_new(size_t budget)
 
 static void body_free(struct pagecache_body *b)
 {
+	http_prebuilt_clear(&b->pre);
 	free(b);
 }
 

@@ -10,6 +10,7 @@
 #define DL_HTTP_H
 
 #include "core/compat.h"
+#include <stdatomic.h>
 #include "core/arena.h"
 #include "core/slice.h"
 #include "core/strbuf.h"
@@ -46,7 +47,14 @@ struct http_prebuilt {
 	const char *etag[HTTP_NCODINGS];
 	void (*release)(void *ctx);
 	void *release_ctx;
+	/* The library's whole response per coding, headers included, built by the
+	 * first request that may share it (http_response.shareable) and reused by
+	 * every later one; freed by http_prebuilt_clear(). */
+	_Atomic(void *) shared[HTTP_NCODINGS];
 };
+
+/* Free what the server cached inside `pre` (call before freeing its bytes). */
+void http_prebuilt_clear(struct http_prebuilt *pre);
 
 struct http_response {
 	int status;
@@ -62,7 +70,10 @@ struct http_response {
 	const void *static_body;
 	size_t static_len;
 	/* A body prepared ahead (the page cache); wins over `body`. */
-	const struct http_prebuilt *prebuilt;
+	struct http_prebuilt *prebuilt;
+	/* The headers are the same for every request sending `prebuilt`: the
+	 * whole response may be built once and reused. */
+	bool shareable;
 };
 
 struct http_request {

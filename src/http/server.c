@@ -351,13 +351,21 @@ static void add_headers(struct MHD_Response *r, const struct http_response *res)
 static enum MHD_Result queue_prebuilt(struct http_request *req)
 {
 	struct http_response *res = &req->res;
-	const struct http_prebuilt *pre = res->prebuilt;
+	struct http_prebuilt *pre = res->prebuilt;
 	enum http_coding c = http_pick_coding(req, pre);
 	struct MHD_Response *r;
 	enum MHD_Result ok;
 	const char *ims = http_header(req, "If-Modified-Since");
 	struct strbuf date = STRBUF_INIT;
 	bool current = http_etag_requested(req, pre->etag[c]);
+
+	if (res->shareable && !current && !(ims && res->last_modified) &&
+	    (r = atomic_load(&pre->shared[c]))) {
+		/* Built once, sent as is; the body stays referenced until the
+		 * request completes (on_completed releases it). */
+		req->bytes_sent = req->method == HTTP_HEAD ? 0 : pre->len[c];
+		return MHD_queue_response(req->conn, 200, r);
+	}
 
 	if (res->last_modified) {
 		timefmt_http(&date, res->last_modified);
@@ -373,16 +381,20 @@ static enum MHD_Result queue_prebuilt(struct http_request *req)
 		res->status = 304;
 		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		release_prebuilt((void *)(uintptr_t)pre);
+	} else if (res->shareable) {
+		r = MHD_create_response_from_buffer(pre->len[c], (void *)(uintptr_t)pre->body[c],
+						    MHD_RESPMEM_PERSISTENT);
 	} else {
 		r = MHD_create_response_from_buffer_with_free_callback_cls(
 			pre->len[c], (void *)(uintptr_t)pre->body[c], release_prebuilt, (void *)(uintptr_t)pre);
 	}
 	if (!r) {
-		if (!current)
+		if (!current && !res->shareable)
 			release_prebuilt((void *)(uintptr_t)pre);
 		return MHD_NO;
 	}
-	res->prebuilt = NULL;  /* the response owns the reference now */
+	if (!res->shareable || current)
+		res->prebuilt = NULL;  /* the response owns the reference now */
 	if (res->content_type && res->status != 304)
 		MHD_add_response_header(r, "Content-Type", res->content_type);
 	if (c == HTTP_GZIP && res->status != 304)
@@ -392,8 +404,23 @@ static enum MHD_Result queue_prebuilt(struct http_request *req)
 	add_headers(r, res);
 	req->bytes_sent = req->method == HTTP_HEAD || res->status == 304 ? 0 : pre->len[c];
 	ok = MHD_queue_response(req->conn, (unsigned)res->status, r);
+	if (res->shareable && res->status == 200) {
+		void *none = NULL;
+		/* Keep it for the next request unless another thread was first. */
+		if (atomic_compare_exchange_strong(&pre->shared[c], &none, r))
+			return ok;
+	}
 	MHD_destroy_response(r);
 	return ok;
+}
+
+void http_prebuilt_clear(struct http_prebuilt *pre)
+{
+	for (int c = 0; c < HTTP_NCODINGS; c++) {
+		struct MHD_Response *r = atomic_exchange(&pre->shared[c], NULL);
+		if (r)
+			MHD_destroy_response(r);
+	}
 }
 
 static enum MHD_Result queue(struct http_request *req)

@@ -63,6 +63,7 @@ static void send_body(struct page *p, struct pagecache_page *pg, struct pagecach
 		http_set_header(p->req, pg->headers[i].name, pg->headers[i].value);
 	http_set_header(p->req, "X-Cache", "hit");
 	res->prebuilt = &b->pre;
+	res->shareable = true;  /* every hit of this body sends these very headers */
 }
 
 bool site_cache_serve(struct page *p)
