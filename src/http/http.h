@@ -92,6 +92,8 @@ struct http_request {
 	int64_t start_ns;
 	/* What the application wants in the access log for this request. */
 	size_t bytes_sent;
+	/* The route's name for the request metrics (NULL: "none"). */
+	const char *route;
 };
 
 /* Called once per request with the path and query already validated. */

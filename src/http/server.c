@@ -16,6 +16,7 @@
 #include "core/alloc.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/hash.h"
 #include "core/timefmt.h"
 #include "http/compress.h"
@@ -563,6 +564,23 @@ static void log_access(struct http_server *srv, struct http_request *req)
 	strbuf_release(&line);
 }
 
+/* Requests by route and status (as sent: 304s included), and the time from
+ * the request line to the last byte handed to the kernel. */
+static void count_request(struct http_request *req)
+{
+	struct metrics *m = metrics_global();
+	const char *route = req->route ? req->route : "none";
+	char status[8];
+
+	snprintf(status, sizeof(status), "%d", req->res.status);
+	metrics_count(m, "dateline_http_requests_total", "Requests by route and status.",
+		      &(struct metrics_labels){ { "route", "status" }, { route, status } }, 1);
+	metrics_observe(m, "dateline_http_request_duration_seconds",
+			"Request time by route, until the response was sent.",
+			&(struct metrics_labels){ { "route", NULL }, { route, NULL } },
+			(double)(now_ns() - req->start_ns) / 1e9);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode why)
 {
@@ -573,6 +591,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	if (srv->cfg.access_log && req->method_name)
 		log_access(srv, req);
+	if (req->method_name)
+		count_request(req);
 	if (req->res.prebuilt)
 		release_prebuilt((void *)(uintptr_t)req->res.prebuilt);
 	strbuf_release(&req->res.body);

@@ -511,28 +511,9 @@ static const char *page_validator(struct page *p)
 			    (uint64_t)p->site->started, hash64(t.p, t.len));
 }
 
-static void handle(struct http_request *req, struct site *s, const char **route);
-
-/* Requests by route and status, and how long the handler took (the page, not the network). */
 void site_handle(struct http_request *req, void *ctx)
 {
-	double t0 = mono_seconds();
-	const char *route = "none";
-	char status[8];
-	struct metrics *m = metrics_global();
-
-	handle(req, ctx, &route);
-	snprintf(status, sizeof(status), "%d", req->res.status);
-	metrics_count(m, "dateline_http_requests_total", "Public requests by route and status.",
-		      &(struct metrics_labels){ { "route", "status" }, { route, status } }, 1);
-	metrics_observe(m, "dateline_http_request_duration_seconds",
-			"Public request handling time by route.",
-			&(struct metrics_labels){ { "route", NULL }, { route, NULL } },
-			mono_seconds() - t0);
-}
-
-static void handle(struct http_request *req, struct site *s, const char **route)
-{
+	struct site *s = ctx;
 	struct page p = { .site = s, .req = req, .a = req->arena, .now = (int64_t)time(NULL) };
 	enum route_result r;
 	unsigned allowed;
@@ -550,7 +531,7 @@ static void handle(struct http_request *req, struct site *s, const char **route)
 	r = router_match(s->router, req->method, req->path, &p.match, &allowed);
 	switch (r) {
 	case ROUTE_FOUND:
-		*route = p.match.route->name;
+		req->route = p.match.route->name;  /* for the request metrics */
 		if (p.match.route->flags & ROUTE_NO_SHORTCUT) {
 			p.match.route->handler(req, &p);
 			break;
