@@ -18,6 +18,7 @@ static const struct {
 	{ "user", cmd_user, "add or list newsroom accounts, reset a password" },
 	{ "backup", cmd_backup, "copy a live site's database to FILE, consistently" },
 	{ "restore", cmd_restore, "bring a site back from a backup FILE" },
+	{ "export", cmd_export, "export static DIR: the public site as files any web server can serve" },
 };
 
 static void usage(FILE *f)
