@@ -310,6 +310,16 @@ void adm_error(struct adm *x, int status, const char *field, const char *message
 	adm_render(x, "error", status);
 }
 
+void adm_store_error(struct adm *x, int rc, const char *not_found)
+{
+	if (rc == DL_NOTFOUND) {
+		adm_error(x, 404, NULL, not_found);
+		return;
+	}
+	http_set_header(x->req, "Retry-After", "5");
+	adm_error(x, 503, NULL, "The database cannot be reached; please try again.");
+}
+
 void adm_editorial_error(struct adm *x, const struct editorial_error *err)
 {
 	if (err->status == 503)

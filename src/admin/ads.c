@@ -145,8 +145,7 @@ void adm_ad_edit(struct http_request *req, void *ctx)
 		return;
 	rc = store_ad_get(x->db, x->a, id, &ad);
 	if (rc) {
-		adm_error(x, rc == DL_NOTFOUND ? 404 : 503, NULL,
-			  rc == DL_NOTFOUND ? "There is no such ad." : "The database cannot be reached.");
+		adm_store_error(x, rc, "There is no such ad.");
 		return;
 	}
 	ad_form(x, &ad, 200, NULL);
@@ -202,8 +201,7 @@ void adm_ad_save(struct http_request *req, void *ctx)
 		return;
 	}
 	if (rc) {
-		adm_error(x, rc == DL_NOTFOUND ? 404 : 503, NULL,
-			  rc == DL_NOTFOUND ? "There is no such ad." : "The database cannot be reached.");
+		adm_store_error(x, rc, "There is no such ad.");
 		return;
 	}
 	adm_see_other(x, arena_printf(x->a, "/ads/%" PRId64, id), "saved");

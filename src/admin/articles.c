@@ -403,8 +403,7 @@ void adm_revision(struct http_request *req, void *ctx)
 		return;
 	rc = store_revision_get(x->db, x->a, id, &r);
 	if (rc) {
-		adm_error(x, rc == DL_NOTFOUND ? 404 : 503, NULL,
-			  rc == DL_NOTFOUND ? "There is no such revision." : "The database cannot be reached.");
+		adm_store_error(x, rc, "There is no such revision.");
 		return;
 	}
 	if (!load_editable(x, r.article_id, &e))

@@ -113,6 +113,8 @@ void api_v1_not_found(struct http_request *req, void *ctx);
 void adm_render(struct adm *x, const char *template, int status);
 /* An error page (or a JSON error on the API) naming the field if any. */
 void adm_error(struct adm *x, int status, const char *field, const char *message);
+/* Answer a failed store call: 404 with `not_found`, else 503 (the database). */
+void adm_store_error(struct adm *x, int rc, const char *not_found);
 /* Answer an editorial_error. */
 void adm_editorial_error(struct adm *x, const struct editorial_error *err);
 /* 403 unless the user has every permission in `perms`; false when it answered. */

@@ -163,8 +163,7 @@ void adm_media_save(struct http_request *req, void *ctx)
 				caption ? arena_strndup(x->a, caption->p, caption->len) : "",
 				credit ? arena_strndup(x->a, credit->p, credit->len) : "", &change);
 	if (rc) {
-		adm_error(x, rc == DL_NOTFOUND ? 404 : 503, NULL,
-			  rc == DL_NOTFOUND ? "There is no such image." : "The database cannot be reached.");
+		adm_store_error(x, rc, "There is no such image.");
 		return;
 	}
 	adm_see_other(x, "/media", "saved");

@@ -111,8 +111,7 @@ void adm_person_save(struct http_request *req, void *ctx)
 		return;
 	rc = store_user_by_id(x->db, x->a, id, &u);
 	if (rc) {
-		adm_error(x, rc == DL_NOTFOUND ? 404 : 503, NULL,
-			  rc == DL_NOTFOUND ? "There is no such person." : "The database cannot be reached.");
+		adm_store_error(x, rc, "There is no such person.");
 		return;
 	}
 	if (!*role || !(x->user.perms & PERM_USERS))
@@ -273,8 +272,7 @@ void adm_token_delete(struct http_request *req, void *ctx)
 		return;
 	rc = store_token_delete(x->db, x->user.id, id);
 	if (rc) {
-		adm_error(x, rc == DL_NOTFOUND ? 404 : 503, NULL,
-			  rc == DL_NOTFOUND ? "There is no such token." : "The database cannot be reached.");
+		adm_store_error(x, rc, "There is no such token.");
 		return;
 	}
 	audit(x, "token.delete", arena_printf(x->a, "token:%" PRId64, id), "");

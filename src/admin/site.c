@@ -166,8 +166,7 @@ void adm_category_save(struct http_request *req, void *ctx)
 		return;
 	}
 	if (rc) {
-		adm_error(x, rc == DL_NOTFOUND ? 404 : 503, NULL,
-			  rc == DL_NOTFOUND ? "There is no such section." : "The database cannot be reached.");
+		adm_store_error(x, rc, "There is no such section.");
 		return;
 	}
 	adm_see_other(x, "/categories", "saved");
@@ -191,8 +190,7 @@ void adm_category_delete(struct http_request *req, void *ctx)
 		return;
 	}
 	if (rc) {
-		adm_error(x, rc == DL_NOTFOUND ? 404 : 503, NULL,
-			  rc == DL_NOTFOUND ? "There is no such section." : "The database cannot be reached.");
+		adm_store_error(x, rc, "There is no such section.");
 		return;
 	}
 	adm_see_other(x, "/categories", "deleted");
@@ -264,8 +262,7 @@ void adm_tag_save(struct http_request *req, void *ctx)
 		return;
 	}
 	if (rc) {
-		adm_error(x, rc == DL_NOTFOUND ? 404 : 503, NULL,
-			  rc == DL_NOTFOUND ? "There is no such tag." : "The database cannot be reached.");
+		adm_store_error(x, rc, "There is no such tag.");
 		return;
 	}
 	adm_see_other(x, "/tags", "saved");
@@ -285,8 +282,7 @@ void adm_tag_delete(struct http_request *req, void *ctx)
 	c.object = arena_printf(x->a, "tag:%" PRId64, id);
 	rc = store_tag_delete(x->db, id, &c);
 	if (rc) {
-		adm_error(x, rc == DL_NOTFOUND ? 404 : 503, NULL,
-			  rc == DL_NOTFOUND ? "There is no such tag." : "The database cannot be reached.");
+		adm_store_error(x, rc, "There is no such tag.");
 		return;
 	}
 	adm_see_other(x, "/tags", "deleted");

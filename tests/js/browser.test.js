@@ -7,8 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
-const { chromium } = require('playwright-core');
-const { startServer, cli } = require('./server');
+const { startServer, cli, launchChromium } = require('./server');
 
 const PASSWORD = 'correct horse battery';
 
@@ -69,10 +68,7 @@ test.before(async () => {
     cli(['user', 'add', '--db', db, '--role', 'contributor', '--password-stdin',
          'cora@example.org'], PASSWORD + '\n');
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 test.after(async () => {

@@ -45,4 +45,13 @@ function startServer(setup) {
   });
 }
 
-module.exports = { startServer, cli };
+// Debian's Chromium, headless, as every browser test here drives it.
+function launchChromium() {
+  const { chromium } = require('playwright-core');
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-background-networking'],
+  });
+}
+
+module.exports = { startServer, cli, launchChromium };

@@ -5,8 +5,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert');
-const { chromium } = require('playwright-core');
-const { startServer, cli } = require('./server');
+const { startServer, cli, launchChromium } = require('./server');
 
 const PASSWORD = 'correct horse battery';
 const RUN = 'window.__xss=1';
@@ -72,10 +71,7 @@ test.before(async () => {
     cli(['user', 'add', '--db', db, '--role', 'admin', '--name', 'Xena Admin', '--password-stdin',
          'xena@example.org'], PASSWORD + '\n');
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 test.after(async () => {
