@@ -363,21 +363,26 @@ static int insert_article(struct db *db, const struct store_article_input *in, i
 	return rc < 0 ? rc : DL_OK;
 }
 
-int store_article_create(struct db *db, const struct store_article_input *in, int64_t *id)
+int store_article_create_in_tx(struct db *db, const struct store_article_input *in, int64_t *id)
 {
-	int64_t now = (int64_t)time(NULL);
-	int rc = db_begin(db);
+	int rc = insert_article(db, in, (int64_t)time(NULL), id);
 
-	if (rc)
-		return rc;
-	rc = insert_article(db, in, now, id);
 	if (!rc)
 		rc = insert_tags(db, *id, in->tags, in->ntags);
 	/* The full-text index holds published articles only: search and Related News read it. */
 	if (!rc && !strcmp(in->status, "published"))
 		rc = db_fts_put(db, *id, slice_cstr(in->title), slice_cstr(in->dek ? in->dek : ""),
 				slice_cstr(in->index_text ? in->index_text : ""));
-	return store_write_end(db, rc);
+	return rc;
+}
+
+int store_article_create(struct db *db, const struct store_article_input *in, int64_t *id)
+{
+	int rc = db_begin(db);
+
+	if (rc)
+		return rc;
+	return store_write_end(db, store_article_create_in_tx(db, in, id));
 }
 
 int store_related_put(struct db *db, int64_t id, const int64_t *related, const double *scores,

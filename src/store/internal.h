@@ -49,6 +49,9 @@ int store_all_rows(struct db_stmt *st, store_row_fn fn, struct arena *a, size_t 
  */
 int store_insert_id(struct db *db, struct db_stmt *st, int64_t *id);
 
+/* store_article_create() inside the caller's transaction. */
+int store_article_create_in_tx(struct db *db, const struct store_article_input *in, int64_t *id);
+
 /* The id of tag `slug`, created if new, inside the caller's transaction. */
 int store_tag_ensure_in_tx(struct db *db, const char *slug, const char *name, int64_t *id);
 
