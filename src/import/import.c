@@ -598,6 +598,7 @@ int wxr_import(struct db *db, const char *path, const char *uploads, wxr_progres
 		free(im.thumbs[i].wp_key);
 	free(im.parents);
 	free(im.thumbs);
+	free(im.seen);
 	wxr_channel_release(&ch);
 	arena_free(im.a);
 	return rc;

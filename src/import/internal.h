@@ -33,6 +33,8 @@ struct importer {
 	size_t nparents, parents_alloc;
 	struct pending *thumbs;   /* articles whose featured image came later */
 	size_t nthumbs, thumbs_alloc;
+	uint64_t *seen;           /* hashes of item keys done this run (open addressing) */
+	size_t seen_nr, seen_size;
 	wxr_progress_fn progress;
 	uint64_t file_size;
 	size_t items;

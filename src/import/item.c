@@ -388,6 +388,34 @@ static int on_article(struct importer *im, const struct wxr_record *r, const cha
 	return DL_OK;
 }
 
+static bool seen_before(struct importer *im, const char *key)
+{
+	uint64_t h = hash64(key, strlen(key)) | 1;  /* 0 marks an empty slot */
+	size_t i;
+
+	if ((im->seen_nr + 1) * 2 > im->seen_size) {
+		uint64_t *old = im->seen;
+		size_t old_size = im->seen_size;
+
+		im->seen_size = old_size ? old_size * 2 : 1024;
+		im->seen = xcalloc(im->seen_size, sizeof(*im->seen));
+		for (size_t j = 0; j < old_size; j++) {
+			if (!old[j])
+				continue;
+			for (i = old[j] & (im->seen_size - 1); im->seen[i]; i = (i + 1) & (im->seen_size - 1))
+				;
+			im->seen[i] = old[j];
+		}
+		free(old);
+	}
+	for (i = h & (im->seen_size - 1); im->seen[i]; i = (i + 1) & (im->seen_size - 1))
+		if (im->seen[i] == h)
+			return true;
+	im->seen[i] = h;
+	im->seen_nr++;
+	return false;
+}
+
 int imp_item(struct importer *im, const struct wxr_record *r, const struct wxr_channel *ch)
 {
 	struct slice type = imp_trimmed(&r->f[WXR_POST_TYPE]);
@@ -397,6 +425,11 @@ int imp_item(struct importer *im, const struct wxr_record *r, const struct wxr_c
 	if (!r->present[WXR_TITLE])
 		return imp_bad(im, r, "an <item> has no <title>");
 	key = item_key(im, r);
+	/* WordPress's importer takes the first item with a post id and skips repeats. */
+	if (seen_before(im, key)) {
+		imp_skip(im, "items repeating an earlier post id", 1);
+		return DL_OK;
+	}
 	im->st->comments += r->ncomments;
 	if (!type.len)
 		type = SLICE_LIT("post");

@@ -250,9 +250,9 @@ static void paragraph(const char *s, size_t len, struct strbuf *out)
 		size_t k = 0;
 		while (k < len && is_space(s[k]))
 			k++;
-		open_p = !block_tag(s, len, k, &closing);
+		open_p = !block_tag(s, len, k, &closing) && s[k] != PRE_MARK;
 	}
-	close_p = !block_tag_ends_at(s, len);
+	close_p = !block_tag_ends_at(s, len) && s[len - 1] != PRE_MARK;
 	if (open_p && !close_p) {
 		/* <p>text</div>: WordPress closes the paragraph before the div. */
 		size_t k = len;
@@ -413,6 +413,17 @@ static void caption(const char *attrs, size_t alen, const char *in, size_t len,
 	strbuf_addstr(out, "</figure>");
 }
 
+/* A block shortcode alone in a paragraph loses the <p> wpautop put around it
+ * (WordPress's shortcode_unautop); returns whether `out` ended with one. */
+static bool unwrap_start(struct strbuf *out)
+{
+	if (out->len >= 3 && !memcmp(out->buf + out->len - 3, "<p>", 3)) {
+		strbuf_setlen(out, out->len - 3);
+		return true;
+	}
+	return false;
+}
+
 void wp_shortcodes(const char *text, size_t len, struct strbuf *out, size_t *galleries)
 {
 	size_t i = 0;
@@ -459,14 +470,18 @@ void wp_shortcodes(const char *text, size_t len, struct strbuf *out, size_t *gal
 			close = sc_close(text, len, body, slice_eq_str(name, "caption") ? "caption"
 											  : "wp_caption");
 			if (close < len) {
+				bool wrapped = unwrap_start(out);
 				caption(attrs, alen, text + body, close - body, out);
 				i = close + name.len + 3;
+				if (wrapped && i + 4 <= len && !strncmp(text + i, "</p>", 4))
+					i += 4;
 				continue;
 			}
 		} else if (slice_eq_str(name, "embed")) {
 			close = sc_close(text, len, body, "embed");
 			if (close < len) {
 				const char *u = text + body;
+				bool wrapped = unwrap_start(out);
 				size_t n = close - body;
 				while (n && is_space(*u))
 					u++, n--;
@@ -478,6 +493,8 @@ void wp_shortcodes(const char *text, size_t len, struct strbuf *out, size_t *gal
 				strbuf_add_html_text(out, u, n);
 				strbuf_addstr(out, "</a></p>");
 				i = close + 8;
+				if (wrapped && i + 4 <= len && !strncmp(text + i, "</p>", 4))
+					i += 4;
 				continue;
 			}
 		} else if (slice_eq_str(name, "gallery")) {
@@ -496,12 +513,23 @@ void wp_content_html(const char *text, size_t len, struct strbuf *out, size_t *g
 {
 	struct strbuf sc = STRBUF_INIT;
 
+	static const char open[] = "<!-- wp:html -->\n", close[] = "\n<!-- /wp:html -->";
+	size_t no = sizeof(open) - 1, nc = sizeof(close) - 1;
+
+	/* One Custom HTML block (as Dateline exports bodies): its HTML, exactly. */
+	if (len >= no + nc && !memcmp(text, open, no) && !memcmp(text + len - nc, close, nc) &&
+	    !memmem(text + no, len - no - nc, "<!-- wp:", 8) &&
+	    !memmem(text + no, len - no - nc, "<!-- /wp:", 9)) {
+		wp_shortcodes(text + no, len - no - nc, out, galleries);
+		return;
+	}
 	if (wp_has_blocks(text, len)) {
 		/* Block markup is HTML already; WordPress skips wpautop for it. */
 		wp_shortcodes(text, len, out, galleries);
 		return;
 	}
-	wp_shortcodes(text, len, &sc, galleries);
-	wp_autop(sc.buf, sc.len, out);
+	/* WordPress's order: paragraphs first, then shortcodes. */
+	wp_autop(text, len, &sc);
+	wp_shortcodes(sc.buf, sc.len, out, galleries);
 	strbuf_release(&sc);
 }

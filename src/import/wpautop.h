@@ -3,7 +3,7 @@
  *
  * Classic-editor content is text with blank lines for paragraphs and
  * shortcodes; WordPress turns it into HTML when it displays a post
- * (the_content: wpautop, then shortcodes). Block-editor content is already
+ * (the_content: wpautop, then shortcodes, in that order). Block-editor content is already
  * HTML between <!-- wp:... --> comments and gets no paragraph rules. The
  * output still goes through html_sanitize() like every body.
  */
