@@ -20,6 +20,7 @@ static struct cli_opt import_opts[] = {
 static struct cli_opt export_opts[] = {
 	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
 	{ "base-url", "URL", "the site's public address for links (default: the stored base URL)", NULL, NULL },
+	{ "uploads", "DIR", "also write the media files here (for import wxr --uploads)", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -153,7 +154,7 @@ int cmd_export(int argc, char **argv)
 	if (!rc && !f)
 		rc = error("%s: %s", file, strerror(errno));
 	if (!rc)
-		rc = wxr_export(db, f, base, &st);
+		rc = wxr_export(db, f, base, cli_get(export_opts, "uploads"), &st);
 	if (f && f != stdout && fclose(f) && !rc)
 		rc = error("%s: %s", file, strerror(errno));
 	arena_free(a);

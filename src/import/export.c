@@ -2,6 +2,7 @@
  * export.c - the store as a WXR 1.2 file WordPress's importer reads.
  */
 #include "core/compat.h"
+#include <sys/stat.h>
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -16,6 +17,7 @@
 struct exporter {
 	FILE *f;
 	const char *base;
+	const char *uploads;   /* write media files here (NULL: links only) */
 	struct strbuf sb;
 	struct wxr_export_stats *st;
 	int rc;
@@ -234,6 +236,49 @@ static void header(struct exporter *ex, struct db *db, struct arena *a)
 	flush(ex);
 }
 
+/* mkdir -p for the folders of `path`. */
+static int make_dirs(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int rc = DL_OK;
+
+	strbuf_addstr(&sb, path);
+	for (size_t i = 1; i < sb.len && !rc; i++) {
+		if (sb.buf[i] != '/')
+			continue;
+		sb.buf[i] = 0;
+		if (mkdir(sb.buf, 0755) && errno != EEXIST)
+			rc = error("cannot create folder '%s': %s", sb.buf, strerror(errno));
+		sb.buf[i] = '/';
+	}
+	strbuf_release(&sb);
+	return rc;
+}
+
+/* Write media item `id`'s bytes to <uploads>/<rel>. */
+static int write_file(struct exporter *ex, struct db *db, int64_t id, const char *rel)
+{
+	struct arena *a = arena_new(0);
+	struct strbuf path = STRBUF_INIT;
+	struct store_media m;
+	FILE *f;
+	int rc = store_media_get(db, a, id, &m);
+
+	strbuf_addf(&path, "%s/%s", ex->uploads, rel);
+	if (!rc)
+		rc = make_dirs(path.buf);
+	if (!rc) {
+		f = fopen(path.buf, "wb");
+		if (!f || fwrite(m.data.p, 1, m.data.len, f) != m.data.len)
+			rc = error("cannot write '%s': %s", path.buf, strerror(errno));
+		if (f && fclose(f) && !rc)
+			rc = error("cannot write '%s': %s", path.buf, strerror(errno));
+	}
+	strbuf_release(&path);
+	arena_free(a);
+	return rc;
+}
+
 static void attachments(struct exporter *ex, struct db *db, struct arena *a)
 {
 	struct strbuf *sb = &ex->sb;
@@ -255,15 +300,35 @@ static void attachments(struct exporter *ex, struct db *db, struct arena *a)
 		elem_cdata(sb, "excerpt:encoded", m[i].caption);
 		if (m[i].alt.len)
 			meta(sb, "_wp_attachment_image_alt", m[i].alt);
+		if (m[i].credit.len)
+			meta(sb, "_dateline_credit", m[i].credit);
+		if (ex->uploads) {
+			/* A name that could leave the folder is not used as one. */
+			bool safe = m[i].filename.len && m[i].filename.p[0] != '.' &&
+				    !memchr(m[i].filename.p, '/', m[i].filename.len) &&
+				    !memchr(m[i].filename.p, 0, m[i].filename.len);
+			const char *rel = arena_printf(a, "dateline/%" PRId64 "/%.*s", m[i].id,
+						       safe ? (int)m[i].filename.len : 4,
+						       safe ? m[i].filename.p : "file");
+			meta(sb, "_wp_attached_file", slice_cstr(rel));
+			if (m[i].width && m[i].height)
+				meta(sb, "_wp_attachment_metadata",
+				     slice_cstr(arena_printf(a, "a:2:{s:5:\"width\";i:%" PRId64
+							     ";s:6:\"height\";i:%" PRId64 ";}",
+							     m[i].width, m[i].height)));
+			if (!ex->rc)
+				ex->rc = write_file(ex, db, m[i].id, rel);
+		}
 		strbuf_addstr(sb, "\t</item>\n");
 		ex->st->attachments++;
 		flush(ex);
 	}
 }
 
-int wxr_export(struct db *db, FILE *f, const char *base_url, struct wxr_export_stats *st)
+int wxr_export(struct db *db, FILE *f, const char *base_url, const char *uploads,
+	       struct wxr_export_stats *st)
 {
-	struct exporter ex = { .f = f, .st = st, .sb = STRBUF_INIT };
+	struct exporter ex = { .f = f, .st = st, .sb = STRBUF_INIT, .uploads = uploads };
 	struct arena *a = arena_new(0);
 	size_t n = strlen(base_url);
 

@@ -47,8 +47,11 @@ struct wxr_export_stats {
  * parents), tags, every article in every status as a post (or a page, for
  * the Pages section), media as attachments at `base_url`/media/<id>/<name>.
  * Bodies are written as one Custom HTML block, so WordPress shows them
- * exactly and does not apply its paragraph rules again.
+ * exactly and does not apply its paragraph rules again. With `uploads`,
+ * media files are written under it as dateline/<id>/<name>, the path an
+ * import with --uploads reads them back from.
  */
-int wxr_export(struct db *db, FILE *f, const char *base_url, struct wxr_export_stats *st);
+int wxr_export(struct db *db, FILE *f, const char *base_url, const char *uploads,
+	       struct wxr_export_stats *st);
 
 #endif

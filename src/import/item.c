@@ -87,13 +87,14 @@ static const char *mime_of(const char *name)
 		{ ".gif", "image/gif" }, { ".webp", "image/webp" }, { ".avif", "image/avif" },
 		{ ".pdf", "application/pdf" }, { ".mp3", "audio/mpeg" }, { ".mp4", "video/mp4" },
 		{ ".ogg", "audio/ogg" }, { ".webm", "video/webm" }, { ".txt", "text/plain" },
+		/* Served with a sandboxing CSP by the media handler, like any SVG. */
+		{ ".svg", "image/svg+xml" },
 	};
 	const char *dot = strrchr(name, '.');
 
 	for (size_t i = 0; dot && i < ARRAY_SIZE(types); i++)
 		if (!strcasecmp(dot, types[i].ext))
 			return types[i].mime;
-	/* SVG can carry script: served as bytes to download, never inline. */
 	return "application/octet-stream";
 }
 
@@ -185,7 +186,10 @@ static int on_attachment(struct importer *im, const struct wxr_record *r, const 
 	m.mime = slice_cstr(mime_of(name));
 	m.alt = alt ? slice_from(alt->buf, alt->len) : slice_from("", 0);
 	m.caption = slice_from(r->f[WXR_EXCERPT].buf, r->f[WXR_EXCERPT].len);
-	m.credit = slice_from("", 0);
+	{
+		const struct strbuf *credit = wxr_meta_get(r, "_dateline_credit");
+		m.credit = credit ? slice_from(credit->buf, credit->len) : slice_from("", 0);
+	}
 	m.width = php_int(meta, "\"width\"");
 	m.height = php_int(meta, "\"height\"");
 	m.data = slice_from(data.buf, data.len);

@@ -366,21 +366,25 @@ def test_broken_file_imports_nothing(tmp, case, text, field):
 def test_round_trip(tmp):
     """Dateline -> WXR -> a fresh Dateline: every article the same."""
     src = make_demo_db(tmp)
-    out = os.path.join(tmp, "export.xml")
-    msg = run_cli("export", "wxr", out, "--db", src).stdout
+    out, uploads = os.path.join(tmp, "export.xml"), os.path.join(tmp, "uploads")
+    msg = run_cli("export", "wxr", out, "--db", src, "--uploads", uploads).stdout
     assert "posts" in msg
     etree.parse(out)  # well-formed, for any XML reader
     dst = os.path.join(tmp, "copy.db")
-    import_file(dst, out)
+    got = summary(import_file(dst, out, "--uploads", uploads).stdout)
+    assert got["missing"] == 0
     cols = ("SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.body_html, a.body_source,"
             " a.body_format, a.status, a.published_at, a.updated_at, a.pinned_at, c.slug, c.name,"
-            " u.slug, u.name, (SELECT group_concat(t.slug || ':' || t.name, '|') FROM"
+            " u.slug, u.name, (SELECT m.filename || '|' || m.mime || '|' || m.alt || '|' ||"
+            " m.caption || '|' || m.credit || '|' || m.width || 'x' || m.height || '|' || hex(m.data) FROM media m"
+            " WHERE m.id = a.featured_media_id), (SELECT group_concat(t.slug || ':' || t.name, '|') FROM"
             " (SELECT t.slug, t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id"
             " WHERE x.article_id = a.id ORDER BY x.position, t.name) t)"
             " FROM articles a JOIN categories c ON c.id = a.category_id"
             " JOIN users u ON u.id = a.author_id ORDER BY a.id")
     before, after = q(src, cols), q(dst, cols)
     assert len(before) >= 40 and len(before) == len(after)
+    assert sum(1 for b in before if b[16]) >= 5  # featured images came along
     for b, a in zip(before, after):
         assert b == a
     cats = "SELECT c.slug, c.name, c.description, COALESCE(p.slug, '') FROM categories c" \
