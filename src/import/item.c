@@ -301,13 +301,11 @@ static int on_article(struct importer *im, const struct wxr_record *r, const cha
 		return imp_bad(im, r, "<title> is not valid UTF-8");
 	wp_content_html(r->f[WXR_CONTENT].buf, r->f[WXR_CONTENT].len, &html, &galleries);
 	im->st->galleries += galleries;
-	rc = html_sanitize(html.buf, html.len, &clean);
+	rc = html_sanitize_text(html.buf, html.len, &clean, &text);
 	if (rc == DL_INVALID)
 		rc = imp_bad(im, r, "<content:encoded> is not valid UTF-8 text");
 	else if (rc)
 		rc = imp_bad(im, r, "<content:encoded> is too deeply nested to display");
-	if (!rc)
-		rc = html_to_text(clean.buf, clean.len, &text);
 	if (!rc && r->f[WXR_EXCERPT].len) {
 		struct strbuf t = STRBUF_INIT;
 		if (html_to_text(r->f[WXR_EXCERPT].buf, r->f[WXR_EXCERPT].len, &t))

@@ -57,6 +57,12 @@ int html_sanitize_filtered(const char *html, size_t len,
 int html_to_text(const char *html, size_t len, struct strbuf *out);
 
 /*
+ * html_sanitize() into `out` and html_to_text() into `text` from one parse
+ * of `html` (for bulk work such as imports). Returns as html_sanitize().
+ */
+int html_sanitize_text(const char *html, size_t len, struct strbuf *out, struct strbuf *text);
+
+/*
  * Byte offset just past the end of the n-th (1-based) top-level </p> in a
  * sanitised fragment, or 0 if it has fewer than n top-level paragraphs.
  * Paragraphs inside other elements (blockquote, li, figure, table, div...)
