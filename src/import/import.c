@@ -521,6 +521,53 @@ static void on_progress(void *ctx, uint64_t consumed)
 		im->progress(consumed, im->file_size, im->items);
 }
 
+static bool url_stop(char c)
+{
+	return c == '"' || c == '\'' || c == ' ' || c == ',' || c == '(' || c == ')' ||
+	       c == '<' || c == '>' || c == '\n' || c == '\t';
+}
+
+/*
+ * Point links to imported uploads (any host, /wp-content/uploads/...) at the
+ * media library. Appends the result to out; returns how many were changed.
+ */
+static size_t relink_uploads(struct importer *im, struct slice html, struct strbuf *out)
+{
+	static const char marker[] = "/wp-content/uploads/";
+	size_t done = 0, copied = 0, changed = 0;
+
+	while (done < html.len) {
+		const char *m = memmem(html.p + done, html.len - done, marker, sizeof(marker) - 1);
+		size_t at, start, end, path_end;
+		struct strbuf path = STRBUF_INIT;
+		struct store_legacy l;
+
+		if (!m)
+			break;
+		at = (size_t)(m - html.p);
+		for (start = at; start > 0 && !url_stop(html.p[start - 1]); start--)
+			;
+		for (end = at; end < html.len && !url_stop(html.p[end]); end++)
+			;
+		for (path_end = at; path_end < end && html.p[path_end] != '?' &&
+		     html.p[path_end] != '#' && html.p[path_end] != '&'; path_end++)
+			;
+		imp_url_decode(slice_from(html.p + at, path_end - at), &path);
+		if (!store_legacy_resolve(im->db, im->a, slice_from(path.buf, path.len), &l) &&
+		    l.kind == STORE_LEGACY_MEDIA) {
+			strbuf_add(out, html.p + copied, start - copied);
+			strbuf_addf(out, "/media/%" PRId64 "/", l.id);
+			strbuf_add_urlencoded(out, l.name.p, l.name.len);
+			copied = end;
+			changed++;
+		}
+		strbuf_release(&path);
+		done = end > at ? end : at + 1;
+	}
+	strbuf_add(out, html.p + copied, html.len - copied);
+	return changed;
+}
+
 /* Parents and featured images that were named before they were imported. */
 static int resolve_pending(struct importer *im)
 {
@@ -557,8 +604,18 @@ static int resolve_pending(struct importer *im)
 		if (!rc)
 			rc = store_wp_set_featured(im->db, im->thumbs[i].id, media);
 	}
+	for (size_t i = 0; i < im->nrelink && !rc; i++) {
+		struct strbuf out = STRBUF_INIT;
+		struct slice html;
+
+		arena_reset(im->a);
+		rc = store_wp_body(im->db, im->a, im->relink[i], &html);
+		if (!rc && relink_uploads(im, html, &out))
+			rc = store_wp_body_set(im->db, im->relink[i], slice_from(out.buf, out.len));
+		strbuf_release(&out);
+	}
 	if (rc && !im->err->len)
-		strbuf_addf(im->err, "linking sections and featured images failed (%s)",
+		strbuf_addf(im->err, "linking sections, featured images and uploads failed (%s)",
 			    dl_rc_name(rc));
 	return rc;
 }
@@ -599,6 +656,7 @@ int wxr_import(struct db *db, const char *path, const char *uploads, wxr_progres
 	free(im.parents);
 	free(im.thumbs);
 	free(im.seen);
+	free(im.relink);
 	wxr_channel_release(&ch);
 	arena_free(im.a);
 	return rc;

@@ -33,6 +33,8 @@ struct importer {
 	size_t nparents, parents_alloc;
 	struct pending *thumbs;   /* articles whose featured image came later */
 	size_t nthumbs, thumbs_alloc;
+	int64_t *relink;          /* articles linking to old uploads, relinked at the end */
+	size_t nrelink, relink_alloc;
 	uint64_t *seen;           /* hashes of item keys done this run (open addressing) */
 	size_t seen_nr, seen_size;
 	wxr_progress_fn progress;

@@ -271,6 +271,22 @@ static int item_terms(struct importer *im, const struct wxr_record *r, bool page
 	return rc == DL_NOTFOUND ? DL_OK : rc;
 }
 
+/* What waits for the end of the file: the featured image, links to uploads. */
+static void after_article(struct importer *im, const struct wxr_record *r, int64_t id)
+{
+	const struct strbuf *meta = wxr_meta_get(r, "_thumbnail_id");
+
+	if (meta && imp_trimmed(meta).len) {
+		ALLOC_GROW(im->thumbs, im->nthumbs + 1, im->thumbs_alloc);
+		im->thumbs[im->nthumbs].id = id;
+		im->thumbs[im->nthumbs++].wp_key = xstrdup(imp_tstr(im, meta));
+	}
+	if (memmem(r->f[WXR_CONTENT].buf, r->f[WXR_CONTENT].len, "/wp-content/uploads/", 20)) {
+		ALLOC_GROW(im->relink, im->nrelink + 1, im->relink_alloc);
+		im->relink[im->nrelink++] = id;
+	}
+}
+
 static int on_article(struct importer *im, const struct wxr_record *r, const char *key,
 		      bool page, const char *status)
 {
@@ -295,6 +311,8 @@ static int on_article(struct importer *im, const struct wxr_record *r, const cha
 			im->st->pages++;
 		else
 			im->st->posts++;
+		/* Files may have come since (a run with --uploads): link them again. */
+		after_article(im, r, existing);
 		return DL_OK;
 	}
 	if (!utf8_valid(r->f[WXR_TITLE].buf, r->f[WXR_TITLE].len))
@@ -368,11 +386,8 @@ static int on_article(struct importer *im, const struct wxr_record *r, const cha
 				     id, fp);
 	if (!rc && (old = imp_old_path(im, &r->f[WXR_LINK])))
 		rc = store_legacy_put(im->db, old, "article", id);
-	if (!rc && (meta = wxr_meta_get(r, "_thumbnail_id")) && imp_trimmed(meta).len) {
-		ALLOC_GROW(im->thumbs, im->nthumbs + 1, im->thumbs_alloc);
-		im->thumbs[im->nthumbs].id = id;
-		im->thumbs[im->nthumbs++].wp_key = xstrdup(imp_tstr(im, meta));
-	}
+	if (!rc)
+		after_article(im, r, id);
 	strbuf_release(&html);
 	strbuf_release(&clean);
 	strbuf_release(&text);

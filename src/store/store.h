@@ -326,6 +326,10 @@ int store_wp_tag_put(struct db *db, const char *slug, const char *name, int64_t 
 int store_wp_article_put(struct db *db, int64_t id, const struct store_article_input *in,
 			 int64_t want_id, const int64_t *tag_ids, size_t ntags, int64_t *out);
 int store_wp_set_featured(struct db *db, int64_t article_id, int64_t media_id);
+/* An article's sanitised body (arena copy), and replacing it with one that
+ * differs only in links (the full-text entry stays). */
+int store_wp_body(struct db *db, struct arena *a, int64_t id, struct slice *html);
+int store_wp_body_set(struct db *db, int64_t id, struct slice html);
 
 /* An old site's path (decoded, no query string) now at `kind` ("article",
  * "category", "tag", "author", "media") `target_id`. */
@@ -347,7 +351,9 @@ struct store_legacy {
 };
 
 /* Where old path `path` leads now: DL_NOTFOUND when it is not an old path
- * or its target is gone (or an article is no longer published). */
+ * or its target is gone (or an article is no longer published). A resized
+ * upload ("/wp-content/uploads/…/photo-300x200.jpg") leads where its
+ * original does. */
 int store_legacy_resolve(struct db *db, struct arena *a, struct slice path,
 			 struct store_legacy *out);
 

@@ -7,6 +7,7 @@
  * so a failed run leaves the database as it was.
  */
 #include "core/compat.h"
+#include <ctype.h>
 #include "core/err.h"
 #include "core/strbuf.h"
 #include "store/internal.h"
@@ -61,6 +62,8 @@ static const char SQL_ARTICLE_TAGS_CLEAR[] = "DELETE FROM article_tags WHERE art
 static const char SQL_ARTICLE_TAG_ADD[] =
 	"INSERT INTO article_tags (article_id, tag_id, position) VALUES (?, ?, ?)"
 	" ON CONFLICT (article_id, tag_id) DO NOTHING";
+static const char SQL_BODY_GET[] = "SELECT body_html FROM articles WHERE id = ?";
+static const char SQL_BODY_SET[] = "UPDATE articles SET body_html = ? WHERE id = ?";
 static const char SQL_SET_FEATURED[] = "UPDATE articles SET featured_media_id = ? WHERE id = ?";
 static const char SQL_LEGACY_PUT[] =
 	"INSERT INTO legacy_paths (path, kind, target_id) VALUES (?, ?, ?)"
@@ -364,6 +367,33 @@ int store_wp_set_featured(struct db *db, int64_t article_id, int64_t media_id)
 	return db_run(st);
 }
 
+int store_wp_body(struct db *db, struct arena *a, int64_t id, struct slice *html)
+{
+	struct db_stmt *st = db_prepare(db, SQL_BODY_GET);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", id);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*html = col(st, a, 0);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
+}
+
+int store_wp_body_set(struct db *db, int64_t id, struct slice html)
+{
+	struct db_stmt *st = db_prepare(db, SQL_BODY_SET);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "Si", html, id);
+	return db_run(st);
+}
+
 int store_legacy_put(struct db *db, const char *path, const char *kind, int64_t target_id)
 {
 	struct db_stmt *st = db_prepare(db, SQL_LEGACY_PUT);
@@ -394,6 +424,37 @@ int store_legacy_find(struct db *db, struct arena *a, struct slice path, struct 
 	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
 }
 
+/*
+ * WordPress's resized copies of an upload ("photo-300x200.jpg" beside
+ * "photo.jpg") were never in the export: they stand for the original.
+ * Sets *orig to the path without the size, or returns false.
+ */
+static bool resized_upload(struct arena *a, struct slice path, struct slice *orig)
+{
+	const char *dot = NULL, *p = path.p, *x, *dash;
+
+	if (!slice_starts_with(path, "/wp-content/uploads/"))
+		return false;
+	for (size_t i = path.len; i > 0 && p[i - 1] != '/'; i--)
+		if (p[i - 1] == '.') {
+			dot = p + i - 1;
+			break;
+		}
+	if (!dot)
+		return false;
+	for (x = dot; x > p && isdigit((unsigned char)x[-1]); x--)
+		;
+	if (x == dot || x == p || x[-1] != 'x')
+		return false;
+	for (dash = x - 1; dash > p && isdigit((unsigned char)dash[-1]); dash--)
+		;
+	if (dash == x - 1 || dash == p || dash[-1] != '-')
+		return false;
+	*orig = slice_cstr(arena_printf(a, "%.*s%.*s", (int)(dash - 1 - p), p,
+					(int)(path.p + path.len - dot), dot));
+	return true;
+}
+
 int store_legacy_resolve(struct db *db, struct arena *a, struct slice path,
 			 struct store_legacy *out)
 {
@@ -403,9 +464,11 @@ int store_legacy_resolve(struct db *db, struct arena *a, struct slice path,
 		{ "author", SQL_LEGACY_AUTHOR, STORE_LEGACY_AUTHOR },
 		{ "media", SQL_LEGACY_MEDIA, STORE_LEGACY_MEDIA },
 	};
-	struct slice kind;
+	struct slice kind, orig;
 	int rc = store_legacy_find(db, a, path, &kind, &out->id);
 
+	if (rc == DL_NOTFOUND && resized_upload(a, path, &orig))
+		rc = store_legacy_find(db, a, orig, &kind, &out->id);
 	if (rc)
 		return rc;
 	if (slice_eq_str(kind, "article")) {

@@ -267,7 +267,11 @@ WXR_ITEM = """<item>
 <content:encoded><![CDATA[First paragraph.
 
 Second line one
-line two]]></content:encoded>
+line two
+
+<img src="http://old.example.org/wp-content/uploads/2024/01/photo-300x200.png" alt="">
+
+<a href="http://old.example.org/wp-content/uploads/2023/05/gone.pdf">gone</a>]]></content:encoded>
 <wp:post_id>{id}</wp:post_id>
 <wp:post_date_gmt>{date}</wp:post_date_gmt>
 <wp:post_name>{slug}</wp:post_name>
@@ -314,6 +318,10 @@ def test_old_links_uploads_and_featured_images(tmp):
                                         " FROM articles")
     assert aid == 42 and media and pinned  # the WordPress id kept; featured image; sticky
     assert "<p>First paragraph.</p>" in html and "<br>" in html
+    # Links to imported uploads (a resized copy too) now point at the media library;
+    # a file that was not imported keeps its old URL.
+    assert f'src="/media/{media}/photo.png"' in html
+    assert 'href="http://old.example.org/wp-content/uploads/2023/05/gone.pdf"' in html
     assert q(db, "SELECT length(data) FROM media") == [(len(PNG),)]
     srv = Server(db)
     try:
@@ -322,7 +330,9 @@ def test_old_links_uploads_and_featured_images(tmp):
                          ("/2024/02/03/talks-resume/", art),
                          ("/category/world/europe/", "/category/europe/"),
                          ("/author/Jane Doe/", "/author/jane-doe/"),
-                         ("/wp-content/uploads/2024/01/photo.png", f"/media/{media}/photo.png")):
+                         ("/wp-content/uploads/2024/01/photo.png", f"/media/{media}/photo.png"),
+                         ("/wp-content/uploads/2024/01/photo-150x150.png",
+                          f"/media/{media}/photo.png")):
             r = srv.get(old)
             assert r.status_code == 301 and r.headers["Location"].endswith(new), old
             assert srv.get(new).status_code == 200, new
