@@ -11,6 +11,7 @@
 
 #define CLI_DEFAULT_DB "./data/dateline.db"
 #define CLI_DEFAULT_LISTEN "127.0.0.1:8080"
+#define CLI_DEFAULT_ADMIN_LISTEN "127.0.0.1:8081"
 
 struct cli_opt {
 	const char *name;     /* long option without dashes, e.g. "db" */
@@ -38,6 +39,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_bench_data(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 

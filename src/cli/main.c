@@ -15,6 +15,7 @@ static const struct {
 	{ "init", cmd_init, "create or upgrade a database and set the site's settings" },
 	{ "demo", cmd_demo, "fill an empty database with the demo newsroom" },
 	{ "bench-data", cmd_bench_data, "add N generated articles for benchmarks" },
+	{ "user", cmd_user, "add or list newsroom accounts, reset a password" },
 	{ "import", cmd_import, "import a WordPress export: import wxr FILE [--uploads DIR]" },
 	{ "export", cmd_export, "write the site as a WordPress export: export wxr FILE" },
 };

@@ -11,7 +11,11 @@
 #include "core/timefmt.h"
 #include "core/tz.h"
 #include "cli/cli.h"
+#include "admin/admin.h"
 #include "engine/engine.h"
+#include "engine/scheduler.h"
+#include "engine/settings.h"
+#include "store/accounts.h"
 #include "http/http.h"
 #include "render/theme.h"
 #include "site/site.h"
@@ -20,6 +24,11 @@
 static struct cli_opt serve_opts[] = {
 	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
 	{ "listen", "ADDR:PORT", "public listener", CLI_DEFAULT_LISTEN, NULL },
+	{ "admin-listen", "ADDR:PORT", "editorial listener (admin UI and write API), 'off' for none",
+	  CLI_DEFAULT_ADMIN_LISTEN, NULL },
+	{ "admin-https", NULL, "the editorial plane is behind HTTPS: Secure cookies", NULL, NULL },
+	{ "max-upload-mb", "N", "the largest image upload, in megabytes", "20", NULL },
+	{ "no-scheduler", NULL, "do not publish scheduled articles from this process", NULL, NULL },
 	{ "theme", "DIR", "theme folder (default: the built-in theme)", NULL, NULL },
 	{ "threads", "N", "HTTP worker threads (0: one per core)", "0", NULL },
 	{ "timeout", "SECONDS", "close idle connections after this long", "30", NULL },
@@ -76,6 +85,51 @@ static char *listener_url(const char *listen, int port)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* The editorial listener: its own server, same engine, never the public port. */
+static int start_admin(struct engine *engine, const struct http_server_config *pub,
+		       const char *public_url, struct admin **admin, struct http_server **srv,
+		       char **url)
+{
+	struct admin_config ac = { cli_get(serve_opts, "admin-https") != NULL, public_url, 0 };
+	struct http_server_config hc = *pub;
+	unsigned mb;
+
+	if (cli_uint(serve_opts, "max-upload-mb", 1, 1024, &mb))
+		return DL_INVALID;
+	ac.max_upload = (size_t)mb * 1024 * 1024;
+	*admin = admin_new(engine, &ac);
+	if (!*admin)
+		return DL_ERR;
+	hc.listen = cli_get(serve_opts, "admin-listen");
+	/* Port 0 picks a free port for each: only a fixed port can clash. */
+	if (!strcmp(hc.listen, pub->listen) && strcmp(strrchr(hc.listen, ':') ?: "", ":0"))
+		return error("--admin-listen must differ from --listen: the editorial plane is "
+			     "never served on the public listener");
+	hc.threads = 2;
+	hc.max_connections = 256;
+	hc.max_body = ac.max_upload + 1024 * 1024;
+	hc.methods = ADMIN_METHODS;
+	hc.handler = admin_handle;
+	hc.error_page = admin_error_page;
+	hc.ctx = *admin;
+	*srv = http_server_start(&hc);
+	if (!*srv)
+		return DL_ERR;
+	*url = listener_url(hc.listen, http_server_port(*srv));
+	return DL_OK;
+}
+
+/* With no account that can log in, say how to make the first one. */
+static void hint_first_account(struct engine *engine)
+{
+	int64_t n = 0;
+
+	if (!store_user_count(engine_db(engine), &n) && n > 0)
+		return;
+	fprintf(stderr, "No newsroom accounts yet. Create the first one with:\n"
+			"  dateline user add --role admin you@example.org\n");
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct http_server_config hc = { 0 };
@@ -84,9 +138,11 @@ int cmd_serve(int argc, char **argv)
 	struct engine *engine = NULL;
 	struct theme *theme = NULL;
 	struct site *site = NULL;
-	struct http_server *srv = NULL;
+	struct http_server *srv = NULL, *admin_srv = NULL;
+	struct admin *admin = NULL;
+	struct scheduler *sched = NULL;
 	bool close_log = false;
-	char *listener = NULL;
+	char *listener = NULL, *admin_url = NULL;
 	sigset_t sigs;
 	int sig, rc = 1;
 	unsigned threads = 0, timeout = 30, maxconn = 4096, flush = 10;
@@ -139,16 +195,28 @@ int cmd_serve(int argc, char **argv)
 	/* The real port (the listener may have asked for port 0). */
 	fprintf(stderr, "Dateline is serving the public site at %s/ (database %s)\n", listener,
 		ec.db_url);
+	if (strcmp(cli_get(serve_opts, "admin-listen"), "off")) {
+		if (start_admin(engine, &hc, listener, &admin, &admin_srv, &admin_url))
+			goto out;
+		fprintf(stderr, "The newsroom (admin) is at %s/\n", admin_url);
+		hint_first_account(engine);
+	}
+	if (!cli_get(serve_opts, "no-scheduler") && !(sched = scheduler_start(ec.db_url)))
+		goto out;
 	fflush(stderr);
 	sigwait(&sigs, &sig);
 	log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = 0;
 out:
+	scheduler_stop(sched);
+	http_server_stop(admin_srv);
 	http_server_stop(srv);
+	admin_free(admin);
 	site_free(site);
 	engine_free(engine);  /* writes the last page views */
 	theme_free(theme);
 	free(listener);
+	free(admin_url);
 	if (close_log)
 		fclose(hc.access_log);
 	strbuf_release(&err);
@@ -174,40 +242,25 @@ static int init_settings(struct db *db)
 					     "posts-per-page", "feed-content", "base-url" };
 	static const char *const keys[] = { "title", "tagline", "timezone", "locale",
 					    "posts_per_page", "feed_full_content", "base_url" };
-	unsigned per;
+	struct arena *a = arena_new(4096);
+	int rc = DL_OK;
 
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		const char *v = cli_get(init_opts, names[i]);
-		int rc;
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(names); i++) {
+		const char *v = cli_get(init_opts, names[i]), *stored, *why;
 
 		if (!v)
 			continue;
-		if (!strcmp(names[i], "timezone")) {
-			struct tz *tz = tz_load(v);
-			if (!tz)
-				return error("--timezone '%s': not a known time zone", v);
-			tz_free(tz);
-		} else if (!strcmp(names[i], "locale") && !locale_find(v)) {
-			return error("--locale '%s': supported are en-US, en-GB, fr, de, es, it, pt, nl", v);
-		} else if (!strcmp(names[i], "posts-per-page") &&
-			   cli_uint(init_opts, "posts-per-page", 1, 100, &per)) {
-			return DL_INVALID;
-		} else if (!strcmp(names[i], "feed-content")) {
-			if (strcmp(v, "full") && strcmp(v, "excerpt"))
-				return error("--feed-content '%s': expected full or excerpt", v);
-			v = !strcmp(v, "full") ? "1" : "0";
-		} else if (!strcmp(names[i], "base-url")) {
-			if ((strncmp(v, "https://", 8) && strncmp(v, "http://", 7)) || strlen(v) > 200 ||
-			    v[strcspn(v, " \"<>\\^`{|}")])
-				return error("--base-url '%s': expected http(s)://host[:port][/path]", v);
-		} else if (!*v || strlen(v) > 200) {
-			return error("--%s: must be 1 to 200 characters", names[i]);
-		}
-		rc = store_setting_set(db, keys[i], v);
-		if (rc)
-			return rc;
+		if (!strcmp(names[i], "feed-content") && strcmp(v, "full") && strcmp(v, "excerpt"))
+			why = "feed-content: expected full or excerpt";
+		else
+			why = settings_check(a, keys[i], v, &stored);
+		if (why)
+			rc = error("--%s '%s': %s", names[i], v, why);
+		else
+			rc = store_setting_set(db, keys[i], stored);
 	}
-	return DL_OK;
+	arena_free(a);
+	return rc;
 }
 
 int cmd_init(int argc, char **argv)

@@ -56,6 +56,8 @@ struct http_request {
 	struct slice raw_query;  /* after '?', undecoded */
 	struct query query;      /* parsed from raw_query */
 	const char *remote_addr;
+	struct slice body;        /* the request body (empty without one) */
+	struct strbuf body_buf;   /* where it was gathered */
 	struct http_response res;
 	struct http_server *server;
 	void *conn;              /* the library's connection */

@@ -18,7 +18,9 @@ static int hexval(char c)
  * Percent-decode `in` into the arena. Rejects bad escapes, invalid UTF-8 and
  * control characters (which have no business in a URL once decoded).
  */
-static int decode(struct arena *a, struct slice in, bool plus_is_space, struct slice *out)
+/* `multiline`: tabs and line breaks pass (CR LF becomes LF), as in a textarea. */
+static int decode(struct arena *a, struct slice in, bool plus_is_space, bool multiline,
+		  struct slice *out)
 {
 	char *buf = arena_alloc(a, in.len + 1);
 	size_t n = 0;
@@ -44,9 +46,20 @@ static int decode(struct arena *a, struct slice in, bool plus_is_space, struct s
 	buf[n] = '\0';
 	if (!utf8_valid(buf, n))
 		return DL_INVALID;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+	if (multiline) {
+		size_t j = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (buf[i] == '\r' && i + 1 < n && buf[i + 1] == '\n')
+				continue;
+			buf[j++] = buf[i] == '\r' ? '\n' : buf[i];
+		}
+		buf[n = j] = '\0';
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)buf[i];
+		if ((c < 0x20 || c == 0x7f) && !(multiline && (c == '\n' || c == '\t')))
 			return DL_INVALID;
+	}
 	*out = (struct slice){ buf, n };
 	return DL_OK;
 }
@@ -78,7 +91,7 @@ int path_parse(struct arena *a, struct slice target, struct slice *path, struct 
 		if (c <= 0x20 || c >= 0x7f)
 			return DL_INVALID;
 	}
-	rc = decode(a, raw, false, path);
+	rc = decode(a, raw, false, false, path);
 	if (rc)
 		return rc;
 	if (path->len > PATH_MAX_BYTES)
@@ -100,7 +113,17 @@ int path_parse(struct arena *a, struct slice target, struct slice *path, struct 
 	return DL_OK;
 }
 
+static const struct query_limits query_limits = {
+	QUERY_MAX_PARAMS, QUERY_MAX_KEY, QUERY_MAX_VALUE, false,
+};
+
 int query_parse(struct arena *a, struct slice raw, struct query *out)
+{
+	return query_parse_limited(a, raw, &query_limits, out);
+}
+
+int query_parse_limited(struct arena *a, struct slice raw, const struct query_limits *lim,
+			struct query *out)
 {
 	size_t i = 0;
 	int rc;
@@ -109,7 +132,7 @@ int query_parse(struct arena *a, struct slice raw, struct query *out)
 	out->nr = 0;
 	if (!raw.len)
 		return DL_OK;
-	out->items = ARENA_NEW_ARRAY(a, struct query_param, QUERY_MAX_PARAMS);
+	out->items = ARENA_NEW_ARRAY(a, struct query_param, lim->max_params);
 	while (i < raw.len) {
 		size_t start = i, eq = SIZE_MAX;
 		struct query_param *p;
@@ -122,7 +145,7 @@ int query_parse(struct arena *a, struct slice raw, struct query *out)
 		if (i > start) {
 			struct slice key, value;
 
-			if (out->nr == QUERY_MAX_PARAMS)
+			if (out->nr == lim->max_params)
 				return DL_TOOBIG;
 			if (eq == SIZE_MAX) {
 				key = (struct slice){ raw.p + start, i - start };
@@ -131,15 +154,15 @@ int query_parse(struct arena *a, struct slice raw, struct query *out)
 				key = (struct slice){ raw.p + start, eq - start };
 				value = (struct slice){ raw.p + eq + 1, i - eq - 1 };
 			}
-			if (key.len > QUERY_MAX_KEY * 3 || value.len > QUERY_MAX_VALUE * 3)
+			if (key.len > lim->max_key * 3 || value.len > lim->max_value * 3)
 				return DL_TOOBIG;
 			p = &out->items[out->nr];
-			rc = decode(a, key, true, &p->key);
+			rc = decode(a, key, true, false, &p->key);
 			if (!rc)
-				rc = decode(a, value, true, &p->value);
+				rc = decode(a, value, true, lim->multiline, &p->value);
 			if (rc)
 				return rc;
-			if (p->key.len > QUERY_MAX_KEY || p->value.len > QUERY_MAX_VALUE)
+			if (p->key.len > lim->max_key || p->value.len > lim->max_value)
 				return DL_TOOBIG;
 			if (p->key.len)
 				out->nr++;

@@ -43,6 +43,15 @@ int path_parse(struct arena *a, struct slice target, struct slice *path, struct 
  */
 int query_parse(struct arena *a, struct slice raw, struct query *out);
 
+struct query_limits {
+	size_t max_params, max_key, max_value;
+	bool multiline;  /* values may hold tabs and line breaks (CR LF read as LF) */
+};
+
+/* query_parse() with other ceilings (form bodies carry whole articles). */
+int query_parse_limited(struct arena *a, struct slice raw, const struct query_limits *lim,
+			struct query *out);
+
 /* The value of the first parameter named `key`, or NULL. */
 const struct slice *query_get(const struct query *q, const char *key);
 

@@ -67,6 +67,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	req->target = arena_slice_dup(a, slice_cstr(uri));
 	req->res.status = 200;
 	strbuf_init(&req->res.body, 0);
+	strbuf_init(&req->body_buf, 0);
 	return req;
 }
 
@@ -346,6 +347,36 @@ static enum MHD_Result queue(struct http_request *req)
 	return ok;
 }
 
+/* The peer's address as text (arena copy), or NULL. */
+static const char *client_address(struct http_request *req)
+{
+	const union MHD_ConnectionInfo *ci;
+	char addr[INET6_ADDRSTRLEN];
+	const struct sockaddr *sa;
+
+	ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !(sa = ci->client_addr))
+		return NULL;
+	if (sa->sa_family == AF_INET &&
+	    inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr, sizeof(addr)))
+		return arena_strdup(req->arena, addr);
+	if (sa->sa_family == AF_INET6 &&
+	    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, addr, sizeof(addr)))
+		return arena_strdup(req->arena, addr);
+	return NULL;
+}
+
+/* A Content-Length beyond the limit (the body would be refused anyway). */
+static bool declared_too_large(struct http_server *srv, struct http_request *req)
+{
+	const char *cl = http_header(req, "Content-Length");
+	int64_t n;
+
+	if (!cl || !(srv->cfg.methods & (unsigned)req->method))
+		return false;
+	return !slice_to_int64(slice_cstr(cl), 0, INT64_MAX, &n) && (uint64_t)n > srv->cfg.max_body;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_size, void **con_cls)
@@ -360,6 +391,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->method_name = arena_strdup(req->arena, method);
 		req->version = arena_strdup(req->arena, version);
 		req->method = parse_method(method);
+		req->remote_addr = client_address(req);
+		if (declared_too_large(srv, req)) {
+			/* Refused before a byte of it is read; the connection closes after. */
+			http_error(req, 413, "The request body is too large.");
+			http_set_header(req, "Connection", "close");
+			return queue(req);
+		}
 		return MHD_YES;
 	}
 	if (!(srv->cfg.methods & (unsigned)req->method)) {
@@ -374,10 +412,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (*upload_size) {
 		/* Bodies beyond the limit are discarded as they arrive, never kept whole. */
-		if (req->res.body.len + *upload_size > srv->cfg.max_body)
+		if (req->body_buf.len + *upload_size > srv->cfg.max_body) {
 			req->res.status = 413;
-		else
-			strbuf_add(&req->res.body, upload_data, *upload_size);
+			strbuf_release(&req->body_buf);
+		} else if (req->res.status != 413) {
+			strbuf_add(&req->body_buf, upload_data, *upload_size);
+		}
 		*upload_size = 0;
 		return MHD_YES;
 	}
@@ -385,7 +425,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		http_error(req, 413, "The request body is too large.");
 		http_set_header(req, "Connection", "close");
 	} else {
-		strbuf_reset(&req->res.body);
+		req->body = (struct slice){ req->body_buf.buf, req->body_buf.len };
 		dispatch(srv, req);
 	}
 	return queue(req);
@@ -410,8 +450,7 @@ static void add_logged(struct strbuf *line, const char *p, size_t len)
 /* One combined-format access log line per request, plus the duration in ms. */
 static void log_access(struct http_server *srv, struct http_request *req)
 {
-	const union MHD_ConnectionInfo *ci;
-	char addr[INET6_ADDRSTRLEN] = "-";
+	const char *addr = req->remote_addr ? req->remote_addr : "-";
 	char stamp[40];
 	struct tm tm;
 	time_t now = time(NULL);
@@ -419,14 +458,6 @@ static void log_access(struct http_server *srv, struct http_request *req)
 	const char *ua = http_header(req, "User-Agent");
 	struct strbuf line = STRBUF_INIT;
 
-	ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci && ci->client_addr) {
-		const struct sockaddr *sa = ci->client_addr;
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr, sizeof(addr));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, addr, sizeof(addr));
-	}
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S +0000", &tm);
 	strbuf_addf(&line, "%s - - [%s] \"", addr, stamp);
@@ -457,6 +488,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (srv->cfg.access_log && req->method_name)
 		log_access(srv, req);
 	strbuf_release(&req->res.body);
+	strbuf_release(&req->body_buf);
 	arena_free(req->arena);
 	*con_cls = NULL;
 }

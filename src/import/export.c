@@ -9,6 +9,7 @@
 #include "core/strbuf.h"
 #include "core/timefmt.h"
 #include "import/import.h"
+#include "store/accounts.h"
 #include "store/store.h"
 
 /* Media become attachments with post ids past any article's. */
@@ -152,6 +153,15 @@ static void article(void *ctx, const struct store_export_article *e)
 	}
 	if (a->dek.len)
 		meta(sb, "_dateline_dek", a->dek);
+	if (a->seo_title.len)
+		meta(sb, "_dateline_seo_title", a->seo_title);
+	if (a->seo_description.len)
+		meta(sb, "_dateline_seo_description", a->seo_description);
+	if (a->note.len) {
+		meta(sb, "_dateline_note", a->note);
+		snprintf(num, sizeof(num), "%" PRId64, a->note_at);
+		meta(sb, "_dateline_note_at", slice_cstr(num));
+	}
 	meta(sb, "_dateline_body_format", e->body_format);
 	meta(sb, "_dateline_body_source", e->body_source);
 	if (a->pinned_at) {
@@ -205,6 +215,9 @@ static void header(struct exporter *ex, struct db *db, struct arena *a)
 			elem_cdata(sb, "wp:author_display_name", users[i].name);
 			elem_cdata(sb, "wp:author_first_name", slice_from("", 0));
 			elem_cdata(sb, "wp:author_last_name", slice_from("", 0));
+			/* Not WordPress's (its importer skips it): the byline's bio. */
+			if (users[i].bio.len)
+				elem_cdata(sb, "wp:author_description", users[i].bio);
 			strbuf_addstr(sb, "\t</wp:author>\n");
 			ex->st->authors++;
 		}

@@ -276,7 +276,7 @@ int imp_parse_rfc822(struct slice s, int64_t *t)
 /* ---- authors ---- */
 
 static int put_author(struct importer *im, const struct wxr_record *r, const char *login,
-		      const char *email, const char *name, int64_t *id)
+		      const char *email, const char *name, const char *bio, int64_t *id)
 {
 	int64_t existing = 0;
 	const char *slug, *mail;
@@ -306,7 +306,7 @@ static int put_author(struct importer *im, const struct wxr_record *r, const cha
 		mail = arena_strndup(im->a, sb.buf, sb.len);
 	}
 	if (!rc)
-		rc = store_wp_user_put(im->db, existing, mail, slug, *name ? name : login, "", id);
+		rc = store_wp_user_put(im->db, existing, mail, slug, *name ? name : login, bio, id);
 	if (!rc)
 		rc = store_wp_record(im->db, "author", login, "", *id, im->run);
 	if (!rc && strcmp(slug, login)) {
@@ -333,7 +333,8 @@ static int on_author(struct importer *im, const struct wxr_record *r)
 		return imp_bad(im, r, "<wp:author> has no <wp:author_login>");
 	if (!*name && (*first || *last))
 		name = arena_printf(im->a, "%s%s%s", first, *first && *last ? " " : "", last);
-	return put_author(im, r, login, imp_tstr(im, &r->f[WXR_AUTHOR_EMAIL]), name, &id);
+	return put_author(im, r, login, imp_tstr(im, &r->f[WXR_AUTHOR_EMAIL]), name,
+			  r->f[WXR_AUTHOR_DESCRIPTION].buf, &id);
 }
 
 int imp_author_of(struct importer *im, const struct wxr_record *r, int64_t *id)
@@ -346,14 +347,14 @@ int imp_author_of(struct importer *im, const struct wxr_record *r, int64_t *id)
 			*id = im->fallback_author;
 			return DL_OK;
 		}
-		rc = put_author(im, r, "wordpress", "", "WordPress", id);
+		rc = put_author(im, r, "wordpress", "", "WordPress", "", id);
 		if (!rc)
 			im->fallback_author = *id;
 		return rc;
 	}
 	rc = store_wp_find(im->db, im->a, "author", login, id, NULL);
 	if (rc == DL_NOTFOUND)
-		return put_author(im, r, login, "", login, id);
+		return put_author(im, r, login, "", login, "", id);
 	return rc ? imp_store_failed(im, r, rc, "author") : DL_OK;
 }
 

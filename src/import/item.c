@@ -373,6 +373,14 @@ static int on_article(struct importer *im, const struct wxr_record *r, const cha
 		in.body_format = "markdown";
 		in.body_source = wxr_meta_get(r, "_dateline_body_source")->buf;
 	}
+	if ((meta = wxr_meta_get(r, "_dateline_seo_title")))
+		in.seo_title = meta->buf;
+	if ((meta = wxr_meta_get(r, "_dateline_seo_description")))
+		in.seo_description = meta->buf;
+	if ((meta = wxr_meta_get(r, "_dateline_note")))
+		in.note = meta->buf;
+	if ((meta = wxr_meta_get(r, "_dateline_note_at")))
+		in.note_at = strtoll(meta->buf, NULL, 10);
 	if ((meta = wxr_meta_get(r, "_dateline_pinned_at")))
 		in.pinned_at = strtoll(meta->buf, NULL, 10);
 	{

@@ -40,6 +40,7 @@ static const struct {
 	{ WXR_AUTHOR, NS_WP, "author_display_name", WXR_AUTHOR_DISPLAY_NAME },
 	{ WXR_AUTHOR, NS_WP, "author_first_name", WXR_AUTHOR_FIRST_NAME },
 	{ WXR_AUTHOR, NS_WP, "author_last_name", WXR_AUTHOR_LAST_NAME },
+	{ WXR_AUTHOR, NS_WP, "author_description", WXR_AUTHOR_DESCRIPTION },
 	{ WXR_CATEGORY, NS_WP, "term_id", WXR_TERM_ID },
 	{ WXR_CATEGORY, NS_WP, "category_nicename", WXR_CATEGORY_NICENAME },
 	{ WXR_CATEGORY, NS_WP, "category_parent", WXR_CATEGORY_PARENT },

@@ -63,6 +63,13 @@ int html_to_text(const char *html, size_t len, struct strbuf *out);
 int html_sanitize_text(const char *html, size_t len, struct strbuf *out, struct strbuf *text);
 
 /*
+ * Look for active content in html: script-like elements, on* event
+ * handlers, javascript:/vbscript:/data: URLs. *what is a short description
+ * of the first found, or NULL. Returns as html_sanitize() does.
+ */
+int html_find_active(const char *html, size_t len, const char **what);
+
+/*
  * Byte offset just past the end of the n-th (1-based) top-level </p> in a
  * sanitised fragment, or 0 if it has fewer than n top-level paragraphs.
  * Paragraphs inside other elements (blockquote, li, figure, table, div...)

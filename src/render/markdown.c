@@ -152,12 +152,11 @@ static void md_output(const MD_CHAR *p, MD_SIZE n, void *data)
 	strbuf_add(data, p, n);
 }
 
-/* Typography in the sanitiser's walk: it sees whole decoded text, never attributes or code. */
-int md_render(const char *md, size_t len, struct strbuf *out)
+/* md4c's own HTML for md, before any sanitising (into *html). */
+static int md_raw(const char *md, size_t len, struct strbuf *html)
 {
-	struct strbuf src = STRBUF_INIT, html = STRBUF_INIT;
-	struct smarten sm = SMARTEN_INIT;
-	int rc;
+	struct strbuf src = STRBUF_INIT;
+	int rc = DL_OK;
 
 	if (!utf8_valid(md, len))
 		return DL_INVALID;
@@ -167,13 +166,34 @@ int md_render(const char *md, size_t len, struct strbuf *out)
 	strbuf_add(&src, md, len);
 	if (!len || md[len - 1] != '\n')
 		strbuf_addch(&src, '\n');
-	strbuf_grow(&html, len + len / 4);
-	if (md_html(src.buf, (MD_SIZE)src.len, md_output, &html, MD_PARSER_FLAGS,
-		    MD_RENDER_FLAGS))
+	strbuf_grow(html, len + len / 4);
+	if (md_html(src.buf, (MD_SIZE)src.len, md_output, html, MD_PARSER_FLAGS, MD_RENDER_FLAGS))
 		rc = error("markdown: md4c failed to render %zu bytes", len);
-	else
-		rc = html_sanitize_filtered(html.buf, html.len, &sm.filter, out);
 	strbuf_release(&src);
+	return rc;
+}
+
+/* Typography in the sanitiser's walk: it sees whole decoded text, never attributes or code. */
+int md_render(const char *md, size_t len, struct strbuf *out)
+{
+	struct strbuf html = STRBUF_INIT;
+	struct smarten sm = SMARTEN_INIT;
+	int rc = md_raw(md, len, &html);
+
+	if (!rc)
+		rc = html_sanitize_filtered(html.buf, html.len, &sm.filter, out);
+	strbuf_release(&html);
+	return rc;
+}
+
+int md_find_active(const char *md, size_t len, const char **what)
+{
+	struct strbuf html = STRBUF_INIT;
+	int rc = md_raw(md, len, &html);
+
+	*what = NULL;
+	if (!rc)
+		rc = html_find_active(html.buf, html.len, what);
 	strbuf_release(&html);
 	return rc;
 }

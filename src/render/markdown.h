@@ -19,6 +19,12 @@
 int md_render(const char *md, size_t len, struct strbuf *out);
 
 /*
+ * What md_render() would have to remove as active content (a script, an
+ * event handler, a javascript: link), as html_find_active() reports it.
+ */
+int md_find_active(const char *md, size_t len, const char **what);
+
+/*
  * Apply smart typography to plain text (titles, deks), appending plain text
  * (not HTML-escaped) to out. Bytes that are not valid UTF-8 pass through.
  */

@@ -71,14 +71,15 @@ static int add_file(struct theme *t, const char *rel, const unsigned char *data,
 	return DL_OK;  /* anything else (README, screenshots) is not served */
 }
 
-static int load_embedded(struct theme *t, struct strbuf *err)
+/* The embedded files under `prefix` ("themes/default/"). */
+static int load_embedded(struct theme *t, const char *prefix, struct strbuf *err)
 {
-	static const char prefix[] = "themes/default/";
+	size_t plen = strlen(prefix);
 
 	for (const struct embedded_file *f = embedded_files; f->path; f++) {
-		if (strncmp(f->path, prefix, sizeof(prefix) - 1))
+		if (strncmp(f->path, prefix, plen))
 			continue;
-		if (add_file(t, f->path + sizeof(prefix) - 1, f->data, f->len, err))
+		if (add_file(t, f->path + plen, f->data, f->len, err))
 			return DL_INVALID;
 	}
 	return DL_OK;
@@ -156,16 +157,15 @@ static int cmp_asset(const void *a, const void *b)
 	return strcmp(((const struct theme_asset *)a)->path, ((const struct theme_asset *)b)->path);
 }
 
-struct theme *theme_load(const char *dir, struct strbuf *err)
+static struct theme *load(const char *dir, const char *embedded, const char *const *required,
+			  struct strbuf *err)
 {
 	struct theme *t = xcalloc(1, sizeof(*t));
-	static const char *const required[] = { "layout", "home", "article", "archive", "search",
-						"error" };
 	int rc;
 
 	t->templates = tpl_set_new();
-	rc = dir ? load_dir(t, dir, "", err) : load_embedded(t, err);
-	for (size_t i = 0; !rc && i < ARRAY_SIZE(required); i++) {
+	rc = dir ? load_dir(t, dir, "", err) : load_embedded(t, embedded, err);
+	for (size_t i = 0; !rc && required[i]; i++) {
 		if (!tpl_set_has(t->templates, required[i])) {
 			strbuf_addf(err, "theme %s: missing %s%s", dir ? dir : "(built-in)",
 				    required[i], TEMPLATE_EXT);
@@ -178,6 +178,21 @@ struct theme *theme_load(const char *dir, struct strbuf *err)
 	}
 	qsort(t->assets, t->nassets, sizeof(*t->assets), cmp_asset);
 	return t;
+}
+
+struct theme *theme_load(const char *dir, struct strbuf *err)
+{
+	static const char *const required[] = { "layout", "home", "article", "archive", "search",
+						"error", NULL };
+
+	return load(dir, "themes/default/", required, err);
+}
+
+struct theme *theme_load_admin(struct strbuf *err)
+{
+	static const char *const required[] = { "layout", "login", "error", NULL };
+
+	return load(NULL, "themes/admin/", required, err);
 }
 
 void theme_free(struct theme *t)

@@ -26,6 +26,8 @@ struct theme;
 /* Load from `dir`, or the embedded default theme when dir is NULL.
  * Returns NULL and appends a one-line reason to `err`. */
 struct theme *theme_load(const char *dir, struct strbuf *err);
+/* The editorial plane's built-in templates and assets (themes/admin/). */
+struct theme *theme_load_admin(struct strbuf *err);
 void theme_free(struct theme *t);
 
 const struct tpl_set *theme_templates(const struct theme *t);

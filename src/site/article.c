@@ -8,6 +8,7 @@
 #include "core/timefmt.h"
 #include "render/html.h"
 #include "render/jsonld.h"
+#include "store/editorial.h"
 #include "site/internal.h"
 
 /* An update within this long of publication is not worth announcing. */
@@ -73,8 +74,39 @@ static struct view *article_view(struct page *p, const struct store_article *art
 		view_set_cstr(t, "url", url_tag(p->a, art->tags[i].slug));
 		view_push(tags, t);
 	}
+	if (art->note.len) {
+		/* A correction says so; anything else is an update. */
+		bool correction = slice_starts_with(art->note, "Correction") ||
+				  slice_starts_with(art->note, "correction");
+		view_set_str(v, "note", art->note.p, art->note.len);
+		view_set_cstr(v, "note_label", correction ? "Correction" : "Update");
+		view_set_time(p, v, "note", art->note_at ? art->note_at : art->updated_at);
+	}
 	set_body(p, v, art);
 	return v;
+}
+
+/*
+ * A slug that is not (or no longer) a published article's: if an article
+ * used to have it, 301 to where it lives now. Returns true when it answered.
+ */
+static bool old_slug(struct page *p, struct slice slug)
+{
+	struct slice cat, now;
+	int64_t id;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (store_slug_redirect(p->db, slug, &id) ||
+	    store_article_address(p->db, p->a, id, &cat, &now))
+		return false;
+	strbuf_addch(&sb, '/');
+	strbuf_add_urlencoded(&sb, cat.p, cat.len);
+	strbuf_addch(&sb, '/');
+	strbuf_add_urlencoded(&sb, now.p, now.len);
+	strbuf_addch(&sb, '/');
+	http_redirect(p->req, 301, arena_strndup(p->a, sb.buf, sb.len));
+	strbuf_release(&sb);
+	return true;
 }
 
 /* Search engines' view: times, section, share image and structured data. */
@@ -147,6 +179,8 @@ void page_article(struct http_request *req, void *ctx)
 	if (!page_check_query(p, page_no_params))
 		return;
 	rc = store_article_by_slug(p->db, p->a, p->match.params[1], &art);
+	if (rc == DL_NOTFOUND && old_slug(p, p->match.params[1]))
+		return;
 	if (page_failed(p, rc, story_not_found))
 		return;
 	if (!slice_eq(art.category.slug, p->match.params[0])) {
@@ -159,9 +193,16 @@ void page_article(struct http_request *req, void *ctx)
 		return;
 	p->category_id = art.category.id;
 	page = view_set_obj(p->root, "page");
-	view_set_str(page, "title", art.title.p, art.title.len);
-	view_set_str(page, "description", art.dek.len ? art.dek.p : art.excerpt.p,
-		     art.dek.len ? art.dek.len : art.excerpt.len);
+	/* The editor's SEO title and description win in <title> and the meta tags. */
+	if (art.seo_title.len)
+		view_set_str(page, "title", art.seo_title.p, art.seo_title.len);
+	else
+		view_set_str(page, "title", art.title.p, art.title.len);
+	if (art.seo_description.len)
+		view_set_str(page, "description", art.seo_description.p, art.seo_description.len);
+	else
+		view_set_str(page, "description", art.dek.len ? art.dek.p : art.excerpt.p,
+			     art.dek.len ? art.dek.len : art.excerpt.len);
 	view_set_bool(p->root, "is_article", true);
 	article_meta(p, page, &art);
 	set_breadcrumbs(p, &art);
@@ -205,6 +246,8 @@ void page_dated_article(struct http_request *req, void *ctx)
 		return;
 	}
 	rc = store_article_by_slug(p->db, p->a, p->match.params[3], &art);
+	if (rc == DL_NOTFOUND && old_slug(p, p->match.params[3]))
+		return;
 	if (page_failed(p, rc, story_not_found))
 		return;
 	http_redirect(req, 301, url_article(p->a, &art));

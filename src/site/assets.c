@@ -3,6 +3,7 @@
  */
 #include "core/compat.h"
 #include "core/err.h"
+#include "engine/media.h"
 #include "site/internal.h"
 
 static const char *const version_param[] = { "v", NULL };
@@ -67,6 +68,22 @@ static const char *safe_media_type(struct slice mime)
 	return "application/octet-stream";
 }
 
+static void send_media(struct http_request *req, struct slice data, const char *type)
+{
+	req->res.status = 200;
+	req->res.content_type = type;
+	req->res.static_body = data.p;  /* arena memory: lives until the response is sent */
+	req->res.static_len = data.len;
+	req->res.compressible = true;
+	req->res.etag = true;
+	/* An id's bytes never change (re-uploads get new ids): cache for good. */
+	http_set_header(req, "Cache-Control", "public, max-age=31536000, immutable");
+	/* Even opened directly, an uploaded file can run nothing and embed nothing. */
+	http_set_header(req, "Content-Security-Policy",
+			"default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox");
+	http_set_header(req, "Content-Disposition", "inline");
+}
+
 void page_media(struct http_request *req, void *ctx)
 {
 	struct page *p = ctx;
@@ -83,17 +100,35 @@ void page_media(struct http_request *req, void *ctx)
 	rc = store_media_get(p->db, p->a, id, &m);
 	if (page_failed(p, rc, "No such file."))
 		return;
-	req->res.status = 200;
-	req->res.content_type = safe_media_type(m.mime);
-	req->res.static_body = m.data.p;  /* arena memory: lives until the response is sent */
-	req->res.static_len = m.data.len;
-	req->res.compressible = true;
-	req->res.etag = true;
-	http_set_header(req, "Cache-Control", "public, max-age=31536000, immutable");
-	/* Even opened directly, an uploaded file can run nothing and embed nothing. */
-	http_set_header(req, "Content-Security-Policy",
-			"default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox");
-	http_set_header(req, "Content-Disposition", "inline");
+	send_media(req, m.data, safe_media_type(m.mime));
+}
+
+/* /media/<id>/<width>w/<name>.<ext>: a responsive size of an upload. */
+void page_media_variant(struct http_request *req, void *ctx)
+{
+	static const char *const formats[] = { "jpeg", "png", "webp" };
+	struct page *p = ctx;
+	struct slice size = p->match.params[1], name = p->match.params[2], data;
+	const char *dot = memrchr(name.p, '.', name.len), *format = NULL;
+	int64_t id, width;
+	int rc;
+
+	if (!page_check_query(p, page_no_params))
+		return;
+	for (size_t i = 0; dot && i < ARRAY_SIZE(formats); i++)
+		if (slice_eq_str((struct slice){ dot + 1, name.len - (size_t)(dot + 1 - name.p) },
+				 media_ext(formats[i])))
+			format = formats[i];
+	if (!format || slice_to_int64(p->match.params[0], 1, INT64_MAX, &id) || size.len < 2 ||
+	    size.p[size.len - 1] != 'w' ||
+	    slice_to_int64((struct slice){ size.p, size.len - 1 }, 1, 100000, &width)) {
+		page_error(p, 404, "No such file.");
+		return;
+	}
+	rc = store_media_variant(p->db, p->a, id, width, format, &data);
+	if (page_failed(p, rc, "No such file."))
+		return;
+	send_media(req, data, media_mime(format));
 }
 
 /* Only links a reader can safely be sent to: http(s), mailto or site-relative. */

@@ -46,6 +46,7 @@ void page_author(struct http_request *req, void *page);
 void page_static(struct http_request *req, void *page);
 void page_favicon(struct http_request *req, void *page);
 void page_media(struct http_request *req, void *page);
+void page_media_variant(struct http_request *req, void *page);
 void page_ad_click(struct http_request *req, void *page);
 void page_feed(struct http_request *req, void *page);
 void page_robots(struct http_request *req, void *page);

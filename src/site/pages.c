@@ -214,6 +214,11 @@ void page_author(struct http_request *req, void *ctx)
 
 	if (page_failed(p, rc, "There is no such author."))
 		return;
+	if (u.photo_id) {
+		struct view *photo = view_set_obj(p->root, "author_photo");
+		view_set_cstr(photo, "src", url_media(p->a, u.photo_id, u.photo_filename));
+		view_set_str(photo, "alt", u.name.p, u.name.len);
+	}
 	archive(p, "Author", "author", u.name, u.bio, url_author(p->a, u.slug), u.id, store_by_author);
 }
 

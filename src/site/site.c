@@ -4,6 +4,7 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/timefmt.h"
+#include "engine/media.h"
 #include "render/tpl.h"
 #include "site/internal.h"
 
@@ -53,6 +54,7 @@ static const struct route routes[] = {
 	{ GET, "/static/*", page_static, "static", ROUTE_NO_SHORTCUT },
 	{ GET, "/favicon.ico", page_favicon, "favicon", ROUTE_NO_SHORTCUT },
 	{ GET, "/media/:id/:name", page_media, "media", ROUTE_NO_SHORTCUT },
+	{ GET, "/media/:id/:size/:name", page_media_variant, "media_variant", ROUTE_NO_SHORTCUT },
 	{ GET, "/ad/:id/click", page_ad_click, "ad_click", ROUTE_NO_SHORTCUT },
 	{ GET, "/:year/:month/:day/:slug/", page_dated_article, "dated_article", ROUTE_NO_SHORTCUT },
 	{ GET, "/:year/:month/:slug/", page_month_article, "month_article", ROUTE_NO_SHORTCUT },
@@ -185,6 +187,46 @@ void view_set_time(struct page *p, struct view *obj, const char *key, int64_t t)
 	strbuf_release(&sb);
 }
 
+/* "/media/12/640w/harbour.webp 640w, ..." for the widths an upload was given. */
+static void add_srcset(struct page *p, struct strbuf *sb, const struct store_media *m,
+		       const char *format)
+{
+	struct slice base = m->filename;
+	const char *dot = memrchr(base.p, '.', base.len);
+	bool main_is_format = slice_eq_str(m->mime, media_mime(format));
+
+	if (dot)
+		base.len = (size_t)(dot - base.p);
+	for (size_t i = 0; i < MEDIA_NWIDTHS && media_widths[i] < m->width; i++) {
+		strbuf_addf(sb, "/media/%" PRId64 "/%" PRId64 "w/", m->id, media_widths[i]);
+		strbuf_add_urlencoded(sb, base.p, base.len);
+		strbuf_addf(sb, ".%s %" PRId64 "w, ", media_ext(format), media_widths[i]);
+	}
+	/* The full width: the main file itself, or its WebP twin. */
+	if (main_is_format) {
+		strbuf_addstr(sb, url_media(p->a, m->id, m->filename));
+	} else {
+		strbuf_addf(sb, "/media/%" PRId64 "/%" PRId64 "w/", m->id, m->width);
+		strbuf_add_urlencoded(sb, base.p, base.len);
+		strbuf_addf(sb, ".%s", media_ext(format));
+	}
+	strbuf_addf(sb, " %" PRId64 "w", m->width);
+}
+
+static void view_srcsets(struct page *p, struct view *v, const struct store_media *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!slice_eq_str(m->mime, "image/webp")) {
+		add_srcset(p, &sb, m, slice_eq_str(m->mime, "image/png") ? "png" : "jpeg");
+		view_set_str(v, "srcset", sb.buf, sb.len);
+		strbuf_reset(&sb);
+	}
+	add_srcset(p, &sb, m, "webp");
+	view_set_str(v, slice_eq_str(m->mime, "image/webp") ? "srcset" : "webp_srcset", sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
 static struct view *view_image(struct page *p, const struct store_media *m)
 {
 	struct view *v = view_obj(p->a);
@@ -198,6 +240,8 @@ static struct view *view_image(struct page *p, const struct store_media *m)
 		view_set_int(v, "width", m->width);
 		view_set_int(v, "height", m->height);
 	}
+	if (m->variants)
+		view_srcsets(p, v, m);
 	return v;
 }
 

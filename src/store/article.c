@@ -14,8 +14,8 @@
 #define NEWEST_FIRST " ORDER BY a.published_at DESC, a.id DESC"
 
 static const char SQL_BY_SLUG[] =
-	"SELECT " TEASER_COLS ", a.body_html, u.bio" TEASER_FROM
-	" WHERE a.slug = ? AND" PUBLISHED;
+	"SELECT " TEASER_COLS ", a.body_html, u.bio, a.seo_title, a.seo_description, a.note,"
+	" a.note_at" TEASER_FROM " WHERE a.slug = ? AND" PUBLISHED;
 static const char SQL_TAGS_OF[] =
 	"SELECT t.id, t.slug, t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id"
 	" WHERE x.article_id = ? ORDER BY x.position, t.name";
@@ -70,8 +70,8 @@ static const char SQL_PAGE_LASTMOD[] =
 static const char SQL_INSERT_ARTICLE[] =
 	"INSERT INTO articles (slug, title, dek, excerpt, body_source, body_format, body_html,"
 	" status, author_id, category_id, featured_media_id, pinned_at, published_at,"
-	" created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	" RETURNING id";
+	" created_at, updated_at, seo_title, seo_description, note, note_at)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_INSERT_ARTICLE_TAG[] =
 	"INSERT INTO article_tags (article_id, tag_id, position) VALUES (?, ?, ?)"
 	" ON CONFLICT (article_id, tag_id) DO NOTHING";
@@ -109,6 +109,7 @@ void store_read_teaser(struct db_stmt *st, struct arena *a, struct store_article
 	out->image.width = db_int(st, 20);
 	out->image.height = db_int(st, 21);
 	out->image.size = db_int(st, 22);
+	out->image.variants = db_int(st, 23) != 0;
 }
 
 /* Run a prepared, bound teaser query and collect its rows. */
@@ -171,6 +172,10 @@ int store_article_by_slug(struct db *db, struct arena *a, struct slice slug,
 		store_read_teaser(st, a, out);
 		out->body_html = col(st, a, TEASER_NCOLS);
 		out->author.bio = col(st, a, TEASER_NCOLS + 1);
+		out->seo_title = col(st, a, TEASER_NCOLS + 2);
+		out->seo_description = col(st, a, TEASER_NCOLS + 3);
+		out->note = col(st, a, TEASER_NCOLS + 4);
+		out->note_at = db_int(st, TEASER_NCOLS + 5);
 	}
 	db_done(st);
 	if (rc < 0)
@@ -299,7 +304,7 @@ int store_related(struct db *db, struct arena *a, int64_t id, int64_t limit,
 	return read_list(st, a, (size_t)limit, out);
 }
 
-static int insert_tags(struct db *db, int64_t id, const char *const *tags, size_t n)
+int store_article_tags_in_tx(struct db *db, int64_t id, const char *const *tags, size_t n)
 {
 	struct strbuf slug = STRBUF_INIT;
 	int rc = DL_OK;
@@ -327,35 +332,43 @@ static int insert_tags(struct db *db, int64_t id, const char *const *tags, size_
 	return rc;
 }
 
-static int insert_article(struct db *db, const struct store_article_input *in, int64_t now,
-			  int64_t *id)
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* Bind `v` at `idx`, or NULL when it is 0 (no image, not pinned, unpublished). */
+void store_bind_opt(struct db_stmt *st, int idx, int64_t v)
+{
+	if (v)
+		db_bind_int(st, idx, v);
+	else
+		db_bind_null(st, idx);
+}
+
+int store_article_insert_in_tx(struct db *db, const struct store_article_input *in, int64_t now,
+			       int64_t *id)
 {
 	struct db_stmt *st = db_prepare(db, SQL_INSERT_ARTICLE);
 	int rc;
 
 	if (!st)
 		return DL_ERR;
-	db_bind(st, "ssssssssii", in->slug, in->title, in->dek ? in->dek : "",
-		in->excerpt ? in->excerpt : "", in->body_source ? in->body_source : "",
-		in->body_format ? in->body_format : "markdown", in->body_html ? in->body_html : "",
-		in->status, in->author_id,
+	db_bind(st, "ssssssssii", in->slug, in->title, or_empty(in->dek), or_empty(in->excerpt),
+		or_empty(in->body_source), in->body_format ? in->body_format : "markdown",
+		or_empty(in->body_html), in->status, in->author_id,
 		in->category_id ? in->category_id : (int64_t)STORE_DEFAULT_CATEGORY);
-	if (in->featured_media_id)
-		db_bind_int(st, 11, in->featured_media_id);
-	else
-		db_bind_null(st, 11);
-	if (in->pinned_at)
-		db_bind_int(st, 12, in->pinned_at);
-	else
-		db_bind_null(st, 12);
-	if (in->published_at)
-		db_bind_int(st, 13, in->published_at);
-	else
-		db_bind_null(st, 13);
+	store_bind_opt(st, 11, in->featured_media_id);
+	store_bind_opt(st, 12, in->pinned_at);
+	store_bind_opt(st, 13, in->published_at);
 	db_bind_int(st, 14, now);
 	/* A back-dated story (import, demo) was last updated when it was published. */
 	db_bind_int(st, 15, in->updated_at ? in->updated_at
 			    : in->published_at && in->published_at < now ? in->published_at : now);
+	db_bind_text(st, 16, or_empty(in->seo_title), strlen(or_empty(in->seo_title)));
+	db_bind_text(st, 17, or_empty(in->seo_description), strlen(or_empty(in->seo_description)));
+	db_bind_text(st, 18, or_empty(in->note), strlen(or_empty(in->note)));
+	db_bind_int(st, 19, in->note_at);
 	rc = db_step(st);
 	if (rc == DB_ROW)
 		*id = db_int(st, 0);
@@ -363,26 +376,21 @@ static int insert_article(struct db *db, const struct store_article_input *in, i
 	return rc < 0 ? rc : DL_OK;
 }
 
-int store_article_create_in_tx(struct db *db, const struct store_article_input *in, int64_t *id)
-{
-	int rc = insert_article(db, in, (int64_t)time(NULL), id);
-
-	if (!rc)
-		rc = insert_tags(db, *id, in->tags, in->ntags);
-	/* The full-text index holds published articles only: search and Related News read it. */
-	if (!rc && !strcmp(in->status, "published"))
-		rc = db_fts_put(db, *id, slice_cstr(in->title), slice_cstr(in->dek ? in->dek : ""),
-				slice_cstr(in->index_text ? in->index_text : ""));
-	return rc;
-}
-
 int store_article_create(struct db *db, const struct store_article_input *in, int64_t *id)
 {
+	int64_t now = (int64_t)time(NULL);
 	int rc = db_begin(db);
 
 	if (rc)
 		return rc;
-	return store_write_end(db, store_article_create_in_tx(db, in, id));
+	rc = store_article_insert_in_tx(db, in, now, id);
+	if (!rc)
+		rc = store_article_tags_in_tx(db, *id, in->tags, in->ntags);
+	/* The full-text index holds published articles only: search and Related News read it. */
+	if (!rc && !strcmp(in->status, "published"))
+		rc = db_fts_put(db, *id, slice_cstr(in->title), slice_cstr(in->dek ? in->dek : ""),
+				slice_cstr(in->index_text ? in->index_text : ""));
+	return store_write_end(db, rc);
 }
 
 int store_related_put(struct db *db, int64_t id, const int64_t *related, const double *scores,

@@ -14,8 +14,9 @@
 	" COALESCE(a.pinned_at, 0), c.id, c.slug, c.name, u.id, u.slug, u.name," \
 	" COALESCE(m.id, 0), COALESCE(m.filename, ''), COALESCE(m.mime, '')," \
 	" COALESCE(m.alt, ''), COALESCE(m.caption, ''), COALESCE(m.credit, '')," \
-	" COALESCE(m.width, 0), COALESCE(m.height, 0), COALESCE(length(m.data), 0)"
-#define STORE_TEASER_NCOLS 23
+	" COALESCE(m.width, 0), COALESCE(m.height, 0), COALESCE(length(m.data), 0)," \
+	" COALESCE(m.variants, 0)"
+#define STORE_TEASER_NCOLS 24
 
 /* Read the STORE_TEASER_COLS of the current row into *out (arena copies). */
 void store_read_teaser(struct db_stmt *st, struct arena *a, struct store_article *out);
@@ -49,10 +50,14 @@ int store_all_rows(struct db_stmt *st, store_row_fn fn, struct arena *a, size_t 
  */
 int store_insert_id(struct db *db, struct db_stmt *st, int64_t *id);
 
-/* store_article_create() inside the caller's transaction. */
-int store_article_create_in_tx(struct db *db, const struct store_article_input *in, int64_t *id);
-
 /* The id of tag `slug`, created if new, inside the caller's transaction. */
+/* Insert an article row / its tags inside the caller's transaction. */
+int store_article_insert_in_tx(struct db *db, const struct store_article_input *in, int64_t now,
+			       int64_t *id);
+int store_article_tags_in_tx(struct db *db, int64_t id, const char *const *tags, size_t n);
+/* Bind `v` at `idx`, or NULL when it is 0. */
+void store_bind_opt(struct db_stmt *st, int idx, int64_t v);
+
 int store_tag_ensure_in_tx(struct db *db, const char *slug, const char *name, int64_t *id);
 
 #endif

@@ -138,6 +138,80 @@ static const char MIGRATION_1[] =
 	"  clicks BIGINT NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY (creative_id, day));";
 
+/* The editorial plane: sessions, throttling, tokens, revisions, audit. */
+static const char MIGRATION_2[] =
+	/* Only a hash of each session token is stored: a leaked table logs no one in. */
+	"CREATE TABLE sessions ("
+	"  token_hash TEXT PRIMARY KEY,"
+	"  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+	"  csrf TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  seen_at BIGINT NOT NULL,"
+	"  address TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX sessions_by_user ON sessions (user_id);"
+
+	/* Failed logins by account ("user:<email>") and by address ("addr:<ip>"). */
+	"CREATE TABLE login_failures ("
+	"  key TEXT NOT NULL,"
+	"  at BIGINT NOT NULL);"
+	"CREATE INDEX login_failures_by_key ON login_failures (key, at);"
+
+	"CREATE TABLE api_tokens ("
+	"  id BIGSERIAL PRIMARY KEY,"
+	"  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  token_hash TEXT NOT NULL UNIQUE,"
+	"  created_at BIGINT NOT NULL,"
+	"  last_used_at BIGINT NOT NULL DEFAULT 0);"
+
+	/* Every save keeps one: what the editor saw, to list, compare and restore. */
+	"CREATE TABLE revisions ("
+	"  id BIGSERIAL PRIMARY KEY,"
+	"  article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,"
+	"  user_id BIGINT REFERENCES users (id) ON DELETE SET NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  slug TEXT NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  dek TEXT NOT NULL,"
+	"  body_source TEXT NOT NULL,"
+	"  status TEXT NOT NULL);"
+	"CREATE INDEX revisions_by_article ON revisions (article_id, id);"
+
+	/* A changed slug keeps answering with a 301 to the article's address. */
+	"CREATE TABLE slug_redirects ("
+	"  slug TEXT PRIMARY KEY,"
+	"  article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE);"
+
+	"CREATE TABLE audit_log ("
+	"  id BIGSERIAL PRIMARY KEY,"
+	"  at BIGINT NOT NULL,"
+	"  user_id BIGINT REFERENCES users (id) ON DELETE SET NULL,"
+	"  actor TEXT NOT NULL,"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  action TEXT NOT NULL,"
+	"  object TEXT NOT NULL DEFAULT '',"
+	"  detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX audit_log_by_time ON audit_log (at);"
+
+	/* A scheduled article's publication time is its published_at. */
+	"ALTER TABLE articles ADD COLUMN seo_title TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE articles ADD COLUMN seo_description TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE articles ADD COLUMN note TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE articles ADD COLUMN note_at BIGINT NOT NULL DEFAULT 0;"
+	"ALTER TABLE articles ADD COLUMN edited_by BIGINT REFERENCES users (id) ON DELETE SET NULL;"
+	"CREATE INDEX articles_edited ON articles (updated_at DESC);"
+
+	/* Uploads are re-encoded: `variants` says the responsive widths exist. */
+	"ALTER TABLE media ADD COLUMN variants BIGINT NOT NULL DEFAULT 0;"
+	"ALTER TABLE users ADD COLUMN photo_media_id BIGINT REFERENCES media (id) ON DELETE SET NULL;"
+	"ALTER TABLE media ADD COLUMN uploaded_by BIGINT REFERENCES users (id) ON DELETE SET NULL;"
+	"CREATE TABLE media_variants ("
+	"  media_id BIGINT NOT NULL REFERENCES media (id) ON DELETE CASCADE,"
+	"  width BIGINT NOT NULL,"
+	"  format TEXT NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  PRIMARY KEY (media_id, width, format));";
+
 /*
  * WordPress import: which Dateline row each WordPress object became (so a
  * second import of the same export changes nothing and a newer one updates
@@ -165,7 +239,7 @@ static const char MIGRATION_3[] =
 
 const struct db_migration store_migrations[] = {
 	{ 1, "initial schema", MIGRATION_1, true },
-	/* 2 is the editorial plane's (another branch); versions need not be contiguous. */
+	{ 2, "editorial plane", MIGRATION_2, false },
 	{ 3, "wordpress import", MIGRATION_3, false },
 };
 const size_t store_migrations_nr = ARRAY_SIZE(store_migrations);

@@ -1,6 +1,6 @@
 #include "core/compat.h"
 #include "core/err.h"
-#include "store/store.h"
+#include "store/editorial.h"
 
 static const char SQL_SETTINGS[] = "SELECT name, value FROM settings";
 static const char SQL_SETTING_SET[] =
@@ -81,4 +81,25 @@ int store_setting_set(struct db *db, const char *name, const char *value)
 	}
 	db_bind(st, "ss", name, value);
 	return store_write_end(db, db_run(st));
+}
+
+int store_settings_save(struct db *db, const char *const *names, const char *const *values,
+			size_t n, const struct store_change *c)
+{
+	int rc = db_begin(db);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct db_stmt *st = db_prepare(db, SQL_SETTING_SET);
+		if (!st) {
+			rc = DL_ERR;
+			break;
+		}
+		db_bind(st, "ss", names[i], values[i]);
+		rc = db_run(st);
+	}
+	if (!rc)
+		rc = store_audit_in_tx(db, c);
+	return store_write_end(db, rc);
 }

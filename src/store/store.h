@@ -76,6 +76,8 @@ struct store_tag {
 struct store_author {
 	int64_t id;
 	struct slice slug, name, bio;
+	int64_t photo_id;             /* 0: none (store_author_by_slug only) */
+	struct slice photo_filename;
 };
 
 int store_category_by_slug(struct db *db, struct arena *a, struct slice slug,
@@ -105,10 +107,13 @@ struct store_media {
 	struct slice filename, mime, alt, caption, credit;
 	int64_t width, height;
 	int64_t size;       /* bytes */
+	bool variants;      /* responsive widths exist (see engine/media.h) */
 	struct slice data;  /* only filled by store_media_get() */
 };
 
 int store_media_create(struct db *db, const struct store_media *m, int64_t *id);
+/* The media item without its bytes. */
+int store_media_info(struct db *db, struct arena *a, int64_t id, struct store_media *out);
 /* The media item with its bytes. */
 int store_media_get(struct db *db, struct arena *a, int64_t id, struct store_media *out);
 
@@ -118,6 +123,8 @@ struct store_article {
 	int64_t id;
 	struct slice slug, title, dek, excerpt;
 	struct slice body_html;     /* only for full loads */
+	struct slice seo_title, seo_description, note;  /* full loads only */
+	int64_t note_at;
 	int64_t published_at, updated_at, pinned_at;
 	struct store_category category;  /* id, slug, name */
 	struct store_author author;      /* id, slug, name (bio on full loads) */
@@ -178,12 +185,16 @@ int store_by_ids(struct db *db, struct arena *a, const int64_t *ids, size_t n,
 int store_related(struct db *db, struct arena *a, int64_t id, int64_t limit,
 		  struct store_list *out);
 
+/* Everything an article write stores; a NULL string is "". */
 struct store_article_input {
+	int64_t id;  /* store_edit_save(): 0 creates */
 	const char *slug, *title, *dek, *excerpt;
 	const char *body_source, *body_format, *body_html;
 	const char *status;
+	const char *seo_title, *seo_description;
+	const char *note;         /* a correction or update note shown with the story */
 	int64_t author_id, category_id, featured_media_id;  /* 0: none */
-	int64_t published_at, pinned_at;                    /* 0: none */
+	int64_t published_at, pinned_at, note_at;           /* 0: none */
 	int64_t updated_at;       /* 0: the publication time, or now */
 	const char *const *tags;  /* tag names; slugs derived with store_slugify */
 	size_t ntags;
@@ -261,6 +272,13 @@ struct store_ad {
 	struct slice slot, kind, html, link_url, alt, name;
 	int64_t slot_width, slot_height;
 	int64_t media_id, weight, starts_at, ends_at, category_id;  /* 0: none */
+	int64_t slot_id, active;            /* store_ads_all() and store_ad_get() */
+	int64_t impressions, clicks;        /* store_ads_all(): since its day */
+};
+
+struct store_ad_slot {
+	int64_t id, width, height;
+	struct slice name, description;
 };
 
 /* Every active creative whose end date is not past `now` (the engine
@@ -312,7 +330,8 @@ enum store_slug_space {
 int store_slug_free(struct db *db, enum store_slug_space space, const char *slug, int64_t self,
 		    bool *free_out);
 
-/* Insert (id 0) or update row `id`; *out is the row's id. In the import's transaction. */
+/* Insert (id 0) or update row `id`; *out is the row's id. In the import's
+ * transaction. An empty bio leaves an existing user's bio alone. */
 int store_wp_category_put(struct db *db, int64_t id, const char *slug, const char *name,
 			  const char *description, int64_t parent_id, int64_t *out);
 int store_wp_user_put(struct db *db, int64_t id, const char *email, const char *slug,
@@ -368,13 +387,6 @@ struct store_export_article {
 int store_export_articles(struct db *db, void (*fn)(void *ctx, const struct store_export_article *e),
 			  void *ctx);
 
-struct store_user {
-	int64_t id;
-	struct slice slug, name, bio, email;
-};
-
-/* Every user, by id (arena copies). */
-int store_users(struct db *db, struct arena *a, struct store_user **out, size_t *n);
 /* Every media item without its bytes (size filled), by id. */
 int store_media_all(struct db *db, struct arena *a, struct store_media **out, size_t *n);
 

@@ -1,5 +1,6 @@
 #include "core/compat.h"
 #include "core/err.h"
+#include "store/editorial.h"
 #include "store/internal.h"
 
 static const char SQL_CATEGORY_BY_SLUG[] =
@@ -18,7 +19,23 @@ static const char SQL_AUTHORS[] =
 	"SELECT u.id, u.slug, u.name, u.bio FROM users u WHERE EXISTS (SELECT 1 FROM articles a"
 	" WHERE a.author_id = u.id AND a.status = 'published') ORDER BY u.name, u.id";
 static const char SQL_TAG_BY_SLUG[] = "SELECT id, slug, name FROM tags WHERE slug = ?";
-static const char SQL_AUTHOR_BY_SLUG[] = "SELECT id, slug, name, bio FROM users WHERE slug = ?";
+static const char SQL_AUTHOR_BY_SLUG[] =
+	"SELECT u.id, u.slug, u.name, u.bio, COALESCE(m.id, 0), COALESCE(m.filename, '')"
+	" FROM users u LEFT JOIN media m ON m.id = u.photo_media_id WHERE u.slug = ?";
+static const char SQL_CATEGORY_INSERT[] =
+	"INSERT INTO categories (slug, name, description, parent_id, position)"
+	" VALUES (?, ?, ?, ?, 100) RETURNING id";
+static const char SQL_CATEGORY_UPDATE[] =
+	"UPDATE categories SET slug = ?, name = ?, description = ?, parent_id = ? WHERE id = ?";
+/* A deleted section's stories move to the default one; its children move up. */
+static const char SQL_CATEGORY_MOVE_ARTICLES[] =
+	"UPDATE articles SET category_id = 1 WHERE category_id = ?";
+static const char SQL_CATEGORY_MOVE_CHILDREN[] =
+	"UPDATE categories SET parent_id = (SELECT parent_id FROM categories WHERE id = ?)"
+	" WHERE parent_id = ?";
+static const char SQL_CATEGORY_UNTARGET_ADS[] =
+	"UPDATE ad_creatives SET category_id = NULL WHERE category_id = ?";
+static const char SQL_CATEGORY_DELETE[] = "DELETE FROM categories WHERE id = ? AND id <> 1";
 static const char SQL_CATEGORY_CREATE[] =
 	"INSERT INTO categories (slug, name, description, position) VALUES (?, ?, ?, ?)"
 	" RETURNING id";
@@ -29,12 +46,6 @@ static const char SQL_TAG_ENSURE[] =
 static const char SQL_USER_CREATE[] =
 	"INSERT INTO users (email, slug, name, bio, role, created_at) VALUES (?, ?, ?, ?, ?, ?)"
 	" RETURNING id";
-static const char SQL_MEDIA_CREATE[] =
-	"INSERT INTO media (filename, mime, width, height, alt, caption, credit, data, created_at)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
-static const char SQL_MEDIA_GET[] =
-	"SELECT id, filename, mime, width, height, alt, caption, credit, data FROM media"
-	" WHERE id = ?";
 
 static void read_category(struct db_stmt *st, struct arena *a, struct store_category *c)
 {
@@ -68,6 +79,15 @@ static void author_row(struct db_stmt *st, struct arena *a, void *out)
 	u->slug = col(st, a, 1);
 	u->name = col(st, a, 2);
 	u->bio = col(st, a, 3);
+}
+
+static void author_photo_row(struct db_stmt *st, struct arena *a, void *out)
+{
+	struct store_author *u = out;
+
+	author_row(st, a, out);
+	u->photo_id = db_int(st, 4);
+	u->photo_filename = col(st, a, 5);
 }
 
 int store_category_by_slug(struct db *db, struct arena *a, struct slice slug,
@@ -121,7 +141,7 @@ int store_author_by_slug(struct db *db, struct arena *a, struct slice slug,
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "S", slug);
-	return store_one_row(st, author_row, a, out);
+	return store_one_row(st, author_photo_row, a, out);
 }
 
 int store_category_create(struct db *db, const char *slug, const char *name,
@@ -163,42 +183,6 @@ int store_user_create(struct db *db, const char *email, const char *slug, const 
 	return store_insert_id(db, st, id);
 }
 
-int store_media_create(struct db *db, const struct store_media *m, int64_t *id)
-{
-	struct db_stmt *st = db_prepare(db, SQL_MEDIA_CREATE);
-
-	if (st)
-		db_bind(st, "SSiiSSSbi", m->filename, m->mime, m->width, m->height, m->alt,
-			m->caption, m->credit, (const void *)m->data.p, m->data.len,
-			(int64_t)time(NULL));
-	return store_insert_id(db, st, id);
-}
-
-static void media_row(struct db_stmt *st, struct arena *a, void *out)
-{
-	struct store_media *m = out;
-
-	m->id = db_int(st, 0);
-	m->filename = col(st, a, 1);
-	m->mime = col(st, a, 2);
-	m->width = db_int(st, 3);
-	m->height = db_int(st, 4);
-	m->alt = col(st, a, 5);
-	m->caption = col(st, a, 6);
-	m->credit = col(st, a, 7);
-	m->data = col(st, a, 8);
-}
-
-int store_media_get(struct db *db, struct arena *a, int64_t id, struct store_media *out)
-{
-	struct db_stmt *st = db_prepare(db, SQL_MEDIA_GET);
-
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "i", id);
-	return store_one_row(st, media_row, a, out);
-}
-
 static void tag_count_row(struct db_stmt *st, struct arena *a, void *out)
 {
 	tag_row(st, a, out);
@@ -215,4 +199,73 @@ int store_authors(struct db *db, struct arena *a, struct store_author **out, siz
 {
 	return store_all_rows(db_prepare(db, SQL_AUTHORS), author_row, a, sizeof(**out),
 			      (void **)out, n);
+}
+
+int store_category_save(struct db *db, int64_t id, const char *slug, const char *name,
+			const char *description, int64_t parent_id, const struct store_change *c,
+			int64_t *out_id)
+{
+	struct db_stmt *st;
+	struct store_change audit = *c;
+	char object[32];
+	int rc = db_begin(db);
+
+	if (rc)
+		return rc;
+	st = db_prepare(db, id ? SQL_CATEGORY_UPDATE : SQL_CATEGORY_INSERT);
+	if (!st) {
+		db_rollback(db);
+		return DL_ERR;
+	}
+	db_bind(st, "sss", slug, name, description);
+	store_bind_opt(st, 4, parent_id);
+	if (id) {
+		db_bind_int(st, 5, id);
+		rc = db_run(st);
+		if (!rc && db_changes(db) == 0)
+			rc = DL_NOTFOUND;
+		*out_id = id;
+	} else {
+		rc = db_one_int(st, out_id);
+	}
+	if (!rc) {
+		snprintf(object, sizeof(object), "category:%" PRId64, *out_id);
+		audit.object = object;
+		rc = store_audit_in_tx(db, &audit);
+	}
+	return store_write_end(db, rc);
+}
+
+static int run_id(struct db *db, const char *sql, int64_t id, int nbind)
+{
+	struct db_stmt *st = db_prepare(db, sql);
+
+	if (!st)
+		return DL_ERR;
+	for (int i = 1; i <= nbind; i++)
+		db_bind_int(st, i, id);
+	return db_run(st);
+}
+
+int store_category_delete(struct db *db, int64_t id, const struct store_change *c)
+{
+	int rc;
+
+	if (id == STORE_DEFAULT_CATEGORY)
+		return DL_CONFLICT;
+	rc = db_begin(db);
+	if (rc)
+		return rc;
+	rc = run_id(db, SQL_CATEGORY_MOVE_ARTICLES, id, 1);
+	if (!rc)
+		rc = run_id(db, SQL_CATEGORY_MOVE_CHILDREN, id, 2);
+	if (!rc)
+		rc = run_id(db, SQL_CATEGORY_UNTARGET_ADS, id, 1);
+	if (!rc)
+		rc = run_id(db, SQL_CATEGORY_DELETE, id, 1);
+	if (!rc && db_changes(db) == 0)
+		rc = DL_NOTFOUND;
+	if (!rc)
+		rc = store_audit_in_tx(db, c);
+	return store_write_end(db, rc);
 }

@@ -40,7 +40,8 @@ static const char SQL_USER_INSERT[] =
 	"INSERT INTO users (email, slug, name, bio, role, created_at) VALUES (?, ?, ?, ?, ?, ?)"
 	" RETURNING id";
 static const char SQL_USER_UPDATE[] =
-	"UPDATE users SET email = ?, slug = ?, name = ?, bio = ? WHERE id = ?";
+	"UPDATE users SET email = ?, slug = ?, name = ?, bio = COALESCE(NULLIF(?, ''), bio)"
+	" WHERE id = ?";
 static const char SQL_MEDIA_INSERT[] =
 	"INSERT INTO media (filename, mime, width, height, alt, caption, credit, data, created_at)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
@@ -50,14 +51,16 @@ static const char SQL_MEDIA_UPDATE[] =
 static const char SQL_ARTICLE_UPDATE[] =
 	"UPDATE articles SET slug = ?, title = ?, dek = ?, excerpt = ?, body_source = ?,"
 	" body_format = ?, body_html = ?, status = ?, author_id = ?, category_id = ?,"
-	" featured_media_id = ?, pinned_at = ?, published_at = ?, updated_at = ? WHERE id = ?";
+	" featured_media_id = ?, pinned_at = ?, published_at = ?, updated_at = ?,"
+	" seo_title = ?, seo_description = ?, note = ?, note_at = ? WHERE id = ?";
 /* A new article keeps its WordPress post id when that id is free, so /?p=ID
  * means the same story to old links and to Dateline's own feeds. */
 static const char SQL_ARTICLE_ID_TAKEN[] = "SELECT COUNT(*) FROM articles WHERE id = ?";
 static const char SQL_ARTICLE_INSERT_ID[] =
 	"INSERT INTO articles (id, slug, title, dek, excerpt, body_source, body_format, body_html,"
 	" status, author_id, category_id, featured_media_id, pinned_at, published_at,"
-	" created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	" created_at, updated_at, seo_title, seo_description, note, note_at)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_ARTICLE_TAGS_CLEAR[] = "DELETE FROM article_tags WHERE article_id = ?";
 static const char SQL_ARTICLE_TAG_ADD[] =
 	"INSERT INTO article_tags (article_id, tag_id, position) VALUES (?, ?, ?)"
@@ -76,12 +79,11 @@ static const char SQL_LEGACY_AUTHOR[] = "SELECT slug FROM users WHERE id = ?";
 static const char SQL_LEGACY_MEDIA[] = "SELECT filename FROM media WHERE id = ?";
 static const char SQL_EXPORT_ARTICLES[] =
 	"SELECT " STORE_TEASER_COLS ", a.body_html, a.status, a.body_source, a.body_format,"
-	" a.created_at, COALESCE(a.published_at, 0), u.email"
+	" a.created_at, COALESCE(a.published_at, 0), u.email, a.seo_title, a.seo_description,"
+	" a.note, a.note_at, u.bio"
 	" FROM articles a JOIN categories c ON c.id = a.category_id"
 	" JOIN users u ON u.id = a.author_id LEFT JOIN media m ON m.id = a.featured_media_id"
 	" ORDER BY a.id";
-static const char SQL_EXPORT_USERS[] =
-	"SELECT id, slug, name, bio, email FROM users ORDER BY id";
 static const char SQL_EXPORT_MEDIA[] =
 	"SELECT id, filename, mime, width, height, alt, caption, credit, length(data)"
 	" FROM media ORDER BY id";
@@ -241,14 +243,6 @@ int store_wp_media_put(struct db *db, int64_t id, const struct store_media *m, i
 	return id ? db_run(st) : db_one_int(st, out);
 }
 
-static void bind_or_null(struct db_stmt *st, int idx, int64_t v)
-{
-	if (v)
-		db_bind_int(st, idx, v);
-	else
-		db_bind_null(st, idx);
-}
-
 static int put_tags(struct db *db, int64_t id, const int64_t *tag_ids, size_t n)
 {
 	struct db_stmt *st = db_prepare(db, SQL_ARTICLE_TAGS_CLEAR);
@@ -287,6 +281,16 @@ static void bind_article(struct db_stmt *st, int first, const struct store_artic
 						   : (int64_t)STORE_DEFAULT_CATEGORY);
 }
 
+/* SEO title and description, note and its time, from parameter `first`. */
+static void bind_editorial(struct db_stmt *st, int first, const struct store_article_input *in)
+{
+	const char *v[] = { in->seo_title, in->seo_description, in->note };
+
+	for (int i = 0; i < 3; i++)
+		db_bind_text(st, first + i, v[i] ? v[i] : "", v[i] ? strlen(v[i]) : 0);
+	db_bind_int(st, first + 3, in->note_at);
+}
+
 static int insert_with_id(struct db *db, int64_t want, const struct store_article_input *in)
 {
 	int64_t now = (int64_t)time(NULL);
@@ -296,11 +300,12 @@ static int insert_with_id(struct db *db, int64_t want, const struct store_articl
 		return DL_ERR;
 	db_bind_int(st, 1, want);
 	bind_article(st, 2, in);
-	bind_or_null(st, 12, in->featured_media_id);
-	bind_or_null(st, 13, in->pinned_at);
-	bind_or_null(st, 14, in->published_at);
+	store_bind_opt(st, 12, in->featured_media_id);
+	store_bind_opt(st, 13, in->pinned_at);
+	store_bind_opt(st, 14, in->published_at);
 	db_bind_int(st, 15, now);
 	db_bind_int(st, 16, in->updated_at ? in->updated_at : in->published_at ? in->published_at : now);
+	bind_editorial(st, 17, in);
 	return db_run(st);
 }
 
@@ -333,19 +338,26 @@ int store_wp_article_put(struct db *db, int64_t id, const struct store_article_i
 		return rc;
 	}
 	if (!id) {
-		rc = store_article_create_in_tx(db, in, out);
-		return rc ? rc : put_tags(db, *out, tag_ids, ntags);
+		rc = store_article_insert_in_tx(db, in, (int64_t)time(NULL), out);
+		if (!rc)
+			rc = put_tags(db, *out, tag_ids, ntags);
+		if (!rc && !strcmp(in->status, "published"))
+			rc = db_fts_put(db, *out, slice_cstr(in->title),
+					slice_cstr(in->dek ? in->dek : ""),
+					slice_cstr(in->index_text ? in->index_text : ""));
+		return rc;
 	}
 	*out = id;
 	st = db_prepare(db, SQL_ARTICLE_UPDATE);
 	if (!st)
 		return DL_ERR;
 	bind_article(st, 1, in);
-	bind_or_null(st, 11, in->featured_media_id);
-	bind_or_null(st, 12, in->pinned_at);
-	bind_or_null(st, 13, in->published_at);
+	store_bind_opt(st, 11, in->featured_media_id);
+	store_bind_opt(st, 12, in->pinned_at);
+	store_bind_opt(st, 13, in->published_at);
 	db_bind_int(st, 14, in->updated_at ? in->updated_at : in->published_at);
-	db_bind_int(st, 15, id);
+	bind_editorial(st, 15, in);
+	db_bind_int(st, 19, id);
 	rc = db_run(st);
 	if (!rc)
 		rc = put_tags(db, id, tag_ids, ntags);
@@ -523,6 +535,11 @@ int store_export_articles(struct db *db, void (*fn)(void *ctx, const struct stor
 		e.created_at = db_int(st, STORE_TEASER_NCOLS + 4);
 		e.art.published_at = db_int(st, STORE_TEASER_NCOLS + 5);
 		e.author_email = col(st, a, STORE_TEASER_NCOLS + 6);
+		e.art.seo_title = col(st, a, STORE_TEASER_NCOLS + 7);
+		e.art.seo_description = col(st, a, STORE_TEASER_NCOLS + 8);
+		e.art.note = col(st, a, STORE_TEASER_NCOLS + 9);
+		e.art.note_at = db_int(st, STORE_TEASER_NCOLS + 10);
+		e.art.author.bio = col(st, a, STORE_TEASER_NCOLS + 11);
 		rc = store_load_tags(db, a, &e.art);
 		if (rc)
 			break;
@@ -531,23 +548,6 @@ int store_export_articles(struct db *db, void (*fn)(void *ctx, const struct stor
 	db_done(st);
 	arena_free(a);
 	return rc < 0 ? rc : DL_OK;
-}
-
-static void user_row(struct db_stmt *st, struct arena *a, void *out)
-{
-	struct store_user *u = out;
-
-	u->id = db_int(st, 0);
-	u->slug = col(st, a, 1);
-	u->name = col(st, a, 2);
-	u->bio = col(st, a, 3);
-	u->email = col(st, a, 4);
-}
-
-int store_users(struct db *db, struct arena *a, struct store_user **out, size_t *n)
-{
-	return store_all_rows(db_prepare(db, SQL_EXPORT_USERS), user_row, a, sizeof(**out),
-			      (void **)out, n);
 }
 
 static void media_info_row(struct db_stmt *st, struct arena *a, void *out)

@@ -38,19 +38,30 @@ class Server:
         self.stderr = open(self.stderr_path, "w")
         self.proc = subprocess.Popen(
             [BIN, "serve", "--db", db, "--listen", "127.0.0.1:0", "--flush-seconds", "1",
-             "--access-log", self.access_log, "--threads", "2", *extra],
+             "--access-log", self.access_log, "--threads", "2", "--admin-listen", "127.0.0.1:0",
+             *extra],
             stdout=subprocess.DEVNULL, stderr=self.stderr)
         self.url = self._wait_for_url()
+        self.admin_url = self._wait_for("newsroom \\(admin\\) is at (http://[^/]+/)", required=False)
         self.session = requests.Session()
 
     def _wait_for_url(self):
+        return self._wait_for(r"serving the public site at (http://[^/]+/)")
+
+    def _wait_for(self, pattern, required=True):
+        """The URL in the first stderr line matching pattern, once the server is up."""
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError("server exited at start:\n" + open(self.stderr_path).read())
-            m = re.search(r"serving the public site at (http://[^/]+/)", open(self.stderr_path).read())
+            text = open(self.stderr_path).read()
+            m = re.search(pattern, text)
             if m:
                 return m.group(1).rstrip("/")
+            # The admin line follows the public one at once, or never (--admin-listen off).
+            if not required and "serving the public site" in text and (
+                    "admin-listen" in " ".join(self.proc.args) and "off" in self.proc.args):
+                return None
             time.sleep(0.05)
         raise AssertionError("server did not start:\n" + open(self.stderr_path).read())
 

@@ -376,6 +376,19 @@ def test_broken_file_imports_nothing(tmp, case, text, field):
 def test_round_trip(tmp):
     """Dateline -> WXR -> a fresh Dateline: every article the same."""
     src = make_demo_db(tmp)
+    # Every status and the editorial fields travel too.
+    con = sqlite3.connect(src)
+    con.executescript("""
+        UPDATE articles SET seo_title = 'SEO: title', seo_description = 'For search & shares',
+          note = 'Corrected: the date.', note_at = published_at + 60 WHERE id = 2;
+        UPDATE articles SET status = 'draft', published_at = NULL WHERE id = 3;
+        UPDATE articles SET status = 'scheduled', published_at = 4102444800 WHERE id = 4;
+        UPDATE articles SET status = 'review' WHERE id = 5;
+        UPDATE articles SET status = 'unpublished' WHERE id = 6;
+        UPDATE articles SET dek = 'A dek with <b>markup</b> & ]]> inside' WHERE id = 7;
+    """)
+    con.commit()
+    con.close()
     out, uploads = os.path.join(tmp, "export.xml"), os.path.join(tmp, "uploads")
     msg = run_cli("export", "wxr", out, "--db", src, "--uploads", uploads).stdout
     assert "posts" in msg
@@ -385,7 +398,8 @@ def test_round_trip(tmp):
     assert got["missing"] == 0
     cols = ("SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.body_html, a.body_source,"
             " a.body_format, a.status, a.published_at, a.updated_at, a.pinned_at, c.slug, c.name,"
-            " u.slug, u.name, (SELECT m.filename || '|' || m.mime || '|' || m.alt || '|' ||"
+            " a.seo_title, a.seo_description, a.note, a.note_at,"
+            " u.slug, u.name, u.bio, (SELECT m.filename || '|' || m.mime || '|' || m.alt || '|' ||"
             " m.caption || '|' || m.credit || '|' || m.width || 'x' || m.height || '|' || hex(m.data) FROM media m"
             " WHERE m.id = a.featured_media_id), (SELECT group_concat(t.slug || ':' || t.name, '|') FROM"
             " (SELECT t.slug, t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id"
@@ -394,7 +408,7 @@ def test_round_trip(tmp):
             " JOIN users u ON u.id = a.author_id ORDER BY a.id")
     before, after = q(src, cols), q(dst, cols)
     assert len(before) >= 40 and len(before) == len(after)
-    assert sum(1 for b in before if b[16]) >= 5  # featured images came along
+    assert sum(1 for b in before if b[21]) >= 5  # featured images came along
     for b, a in zip(before, after):
         assert b == a
     cats = "SELECT c.slug, c.name, c.description, COALESCE(p.slug, '') FROM categories c" \

@@ -1,4 +1,4 @@
-// Start a real Dateline server on a free loopback port with a fresh demo database.
+// Start a real Dateline server on free loopback ports with a fresh demo database.
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -7,11 +7,19 @@ const path = require('node:path');
 
 const BIN = process.env.DATELINE_BIN || path.join(__dirname, '..', '..', 'build', 'dateline');
 
-function startServer() {
+// Run `dateline ARGS` (for setup: init, user add); returns stdout.
+function cli(args, input) {
+  return execFileSync(BIN, args, { input: input || '', encoding: 'utf8' });
+}
+
+// setup(db) runs before the server starts (accounts, settings).
+function startServer(setup) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dateline-js-'));
   const db = path.join(dir, 'site.db');
   execFileSync(BIN, ['demo', '--db', db], { stdio: 'ignore' });
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--access-log', 'off'],
+  if (setup) setup(db);
+  const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--access-log', 'off',
+                           '--admin-listen', '127.0.0.1:0'],
                      { stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     let err = '';
@@ -19,10 +27,13 @@ function startServer() {
     proc.stderr.on('data', (chunk) => {
       err += chunk;
       const m = /serving the public site at (http:\/\/[^/\s]+)\//.exec(err);
-      if (m) {
+      const a = /newsroom \(admin\) is at (http:\/\/[^/\s]+)\//.exec(err);
+      if (m && a) {
         clearTimeout(timer);
         resolve({
           url: m[1],
+          adminUrl: a[1],
+          db,
           stop() {
             proc.kill('SIGTERM');
             fs.rmSync(dir, { recursive: true, force: true });
@@ -34,4 +45,4 @@ function startServer() {
   });
 }
 
-module.exports = { startServer };
+module.exports = { startServer, cli };

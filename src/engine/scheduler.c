@@ -1,0 +1,98 @@
+/*
+ * scheduler.c - the publishing timer.
+ */
+#include "core/compat.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include "core/alloc.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "engine/editorial.h"
+#include "engine/scheduler.h"
+
+struct scheduler {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stopping;
+	struct db *db;
+	atomic_uint_fast64_t published;
+};
+
+/* The next whole second, plus a little so a due time of T is past. */
+static struct timespec next_tick(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 1;
+	ts.tv_nsec = 20 * 1000 * 1000;
+	return ts;
+}
+
+static void *run(void *arg)
+{
+	struct scheduler *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		struct timespec until;
+		int n;
+
+		pthread_mutex_unlock(&s->lock);
+		{
+			struct arena *a = arena_new(16384);
+			n = editorial_publish_due(s->db, a, (int64_t)time(NULL));
+			arena_free(a);
+		}
+		if (n > 0)
+			atomic_fetch_add(&s->published, (uint_fast64_t)n);
+		until = next_tick();
+		pthread_mutex_lock(&s->lock);
+		while (!s->stopping && pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+struct scheduler *scheduler_start(const char *db_url)
+{
+	struct scheduler *s = xcalloc(1, sizeof(*s));
+
+	if (db_open(db_url, &s->db)) {
+		free(s);
+		return NULL;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->wake, NULL);
+	if (pthread_create(&s->thread, NULL, run, s)) {
+		error("cannot start the scheduler thread");
+		db_close(s->db);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void scheduler_stop(struct scheduler *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->lock);
+	db_close(s->db);
+	free(s);
+}
+
+uint64_t scheduler_published(const struct scheduler *s)
+{
+	return s ? (uint64_t)atomic_load(&s->published) : 0;
+}
