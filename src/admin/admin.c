@@ -66,7 +66,7 @@ static const struct route routes[] = {
 	{ HTTP_PUT | HTTP_PATCH, "/api/v1/articles/:id", api_v1_article_update, "api_article_update",
 	  ADM_API | ADM_OWN_BODY },
 	{ HTTP_DELETE, "/api/v1/articles/:id", api_v1_article_delete, "api_article_delete", ADM_API },
-	{ GET, "/api/v1/articles/:id/revisions", api_v1_article_revisions, "api_revisions", ADM_API },
+	{ GET, "/api/v1/articles/:id/revisions", adm_revisions, "api_revisions", ADM_API },
 	{ GET, "/api/v1/categories", api_v1_categories, "api_categories", ADM_API },
 	{ GET, "/api/v1/tags", api_v1_tags, "api_tags", ADM_API },
 	{ GET, "/api/v1/users", api_v1_users, "api_users", ADM_API },

@@ -98,7 +98,6 @@ void api_v1_article_create(struct http_request *req, void *ctx);
 void api_v1_article(struct http_request *req, void *ctx);
 void api_v1_article_update(struct http_request *req, void *ctx);
 void api_v1_article_delete(struct http_request *req, void *ctx);
-void api_v1_article_revisions(struct http_request *req, void *ctx);
 void api_v1_categories(struct http_request *req, void *ctx);
 void api_v1_tags(struct http_request *req, void *ctx);
 void api_v1_users(struct http_request *req, void *ctx);

@@ -374,45 +374,6 @@ void api_v1_article_delete(struct http_request *req, void *ctx)
 	http_set_header(req, "Cache-Control", "no-store");
 }
 
-void api_v1_article_revisions(struct http_request *req, void *ctx)
-{
-	struct adm *x = ctx;
-	struct store_revision *revs;
-	struct store_edit e;
-	struct view *list;
-	size_t n;
-	int64_t id;
-	int rc;
-
-	(void)req;
-	if (!adm_param_id(x, 0, &id))
-		return;
-	rc = store_edit_get(x->db, x->a, id, &e);
-	if (rc || !editorial_may_edit(&x->user, &e)) {
-		if (rc && rc != DL_NOTFOUND)
-			store_down(x);
-		else
-			adm_error(x, rc ? 404 : 403, NULL, rc ? "There is no such article."
-							  : "Your role may not see this article.");
-		return;
-	}
-	if (store_revisions(x->db, x->a, id, &revs, &n)) {
-		store_down(x);
-		return;
-	}
-	list = view_list(x->a);
-	for (size_t i = 0; i < n; i++) {
-		struct view *v = view_obj(x->a);
-		view_set_int(v, "id", revs[i].id);
-		view_set_int(v, "created_at", revs[i].created_at);
-		view_set_str(v, "by", revs[i].actor.p, revs[i].actor.len);
-		view_set_str(v, "title", revs[i].title.p, revs[i].title.len);
-		view_set_str(v, "status", revs[i].status.p, revs[i].status.len);
-		view_push(list, v);
-	}
-	send(x, 200, list);
-}
-
 void api_v1_categories(struct http_request *req, void *ctx)
 {
 	struct adm *x = ctx;

@@ -8,13 +8,6 @@
 #include "store/editorial.h"
 #include "store/internal.h"
 
-static const char SQL_ADS_ACTIVE[] =
-	"SELECT c.id, s.name, c.kind, c.html, c.link_url, c.alt, c.name, s.width, s.height,"
-	" COALESCE(c.media_id, 0), c.weight, COALESCE(c.starts_at, 0), COALESCE(c.ends_at, 0),"
-	" COALESCE(c.category_id, 0)"
-	" FROM ad_creatives c JOIN ad_slots s ON s.id = c.slot_id"
-	" WHERE c.active = 1 AND (c.ends_at IS NULL OR c.ends_at > ?)"
-	" ORDER BY s.name, c.id";
 static const char SQL_SLOT_ENSURE[] =
 	"INSERT INTO ad_slots (name, width, height) VALUES (?, ?, ?)"
 	" ON CONFLICT (name) DO UPDATE SET width = excluded.width, height = excluded.height"
@@ -35,6 +28,10 @@ static const char SQL_AD_UPDATE[] =
 	"c.id, s.name, c.kind, c.html, c.link_url, c.alt, c.name, s.width, s.height," \
 	" COALESCE(c.media_id, 0), c.weight, COALESCE(c.starts_at, 0), COALESCE(c.ends_at, 0)," \
 	" COALESCE(c.category_id, 0), c.active, c.slot_id"
+static const char SQL_ADS_ACTIVE[] =
+	"SELECT " AD_ROW_COLS ", 0, 0 FROM ad_creatives c JOIN ad_slots s ON s.id = c.slot_id"
+	" WHERE c.active = 1 AND (c.ends_at IS NULL OR c.ends_at > ?)"
+	" ORDER BY s.name, c.id";
 static const char SQL_ADS_ALL[] =
 	"SELECT " AD_ROW_COLS ", COALESCE(SUM(t.impressions), 0), COALESCE(SUM(t.clicks), 0)"
 	" FROM ad_creatives c JOIN ad_slots s ON s.id = c.slot_id"
@@ -57,40 +54,6 @@ static const char SQL_AD_STATS_ADD[] =
 	" clicks = ad_stats.clicks + excluded.clicks";
 static const char SQL_AD_LINK[] =
 	"SELECT link_url FROM ad_creatives WHERE id = ? AND active = 1";
-
-int store_ads_active(struct db *db, struct arena *a, int64_t now, struct store_ad **out,
-		     size_t *n)
-{
-	struct db_stmt *st = db_prepare(db, SQL_ADS_ACTIVE);
-	size_t alloc = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "i", now);
-	while ((rc = db_step(st)) == DB_ROW) {
-		ARENA_GROW(a, *out, *n, alloc, *n + 1);
-		struct store_ad *ad = &(*out)[(*n)++];
-		ad->id = db_int(st, 0);
-		ad->slot = col(st, a, 1);
-		ad->kind = col(st, a, 2);
-		ad->html = col(st, a, 3);
-		ad->link_url = col(st, a, 4);
-		ad->alt = col(st, a, 5);
-		ad->name = col(st, a, 6);
-		ad->slot_width = db_int(st, 7);
-		ad->slot_height = db_int(st, 8);
-		ad->media_id = db_int(st, 9);
-		ad->weight = db_int(st, 10);
-		ad->starts_at = db_int(st, 11);
-		ad->ends_at = db_int(st, 12);
-		ad->category_id = db_int(st, 13);
-	}
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
-}
 
 int store_ad_slot_ensure(struct db *db, const char *name, int64_t width, int64_t height,
 			 int64_t *id)
@@ -184,6 +147,16 @@ static void read_ad_row(struct db_stmt *st, struct arena *a, void *out)
 	ad->slot_id = db_int(st, 15);
 	ad->impressions = db_int(st, 16);
 	ad->clicks = db_int(st, 17);
+}
+
+int store_ads_active(struct db *db, struct arena *a, int64_t now, struct store_ad **out,
+		     size_t *n)
+{
+	struct db_stmt *st = db_prepare(db, SQL_ADS_ACTIVE);
+
+	if (st)
+		db_bind(st, "i", now);
+	return store_all_rows(st, read_ad_row, a, sizeof(**out), (void **)out, n);
 }
 
 int store_ads_all(struct db *db, struct arena *a, int64_t since_day, struct store_ad **out,

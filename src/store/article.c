@@ -68,9 +68,7 @@ static const char SQL_PAGE_LASTMOD[] =
 	"SELECT COALESCE(MAX(updated_at), 0) FROM (SELECT a.updated_at FROM articles a WHERE"
 	PUBLISHED " ORDER BY a.id LIMIT ? OFFSET ?) AS page";
 static const char SQL_INSERT_ARTICLE[] =
-	"INSERT INTO articles (slug, title, dek, excerpt, body_source, body_format, body_html,"
-	" status, author_id, category_id, featured_media_id, pinned_at, published_at,"
-	" created_at, updated_at, seo_title, seo_description, note, note_at)"
+	"INSERT INTO articles (" STORE_ARTICLE_WRITE_COLS ", created_at, updated_at)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_INSERT_ARTICLE_TAG[] =
 	"INSERT INTO article_tags (article_id, tag_id, position) VALUES (?, ?, ?)"
@@ -346,6 +344,21 @@ void store_bind_opt(struct db_stmt *st, int idx, int64_t v)
 		db_bind_null(st, idx);
 }
 
+void store_bind_article(struct db_stmt *st, const struct store_article_input *in)
+{
+	db_bind(st, "ssssssssii", in->slug, in->title, or_empty(in->dek), or_empty(in->excerpt),
+		or_empty(in->body_source), in->body_format ? in->body_format : "markdown",
+		or_empty(in->body_html), in->status, in->author_id,
+		in->category_id ? in->category_id : (int64_t)STORE_DEFAULT_CATEGORY);
+	store_bind_opt(st, 11, in->featured_media_id);
+	store_bind_opt(st, 12, in->pinned_at);
+	store_bind_opt(st, 13, in->published_at);
+	db_bind_text(st, 14, or_empty(in->seo_title), strlen(or_empty(in->seo_title)));
+	db_bind_text(st, 15, or_empty(in->seo_description), strlen(or_empty(in->seo_description)));
+	db_bind_text(st, 16, or_empty(in->note), strlen(or_empty(in->note)));
+	db_bind_int(st, 17, in->note_at);
+}
+
 int store_article_insert_in_tx(struct db *db, const struct store_article_input *in, int64_t now,
 			       int64_t *id)
 {
@@ -354,21 +367,11 @@ int store_article_insert_in_tx(struct db *db, const struct store_article_input *
 
 	if (!st)
 		return DL_ERR;
-	db_bind(st, "ssssssssii", in->slug, in->title, or_empty(in->dek), or_empty(in->excerpt),
-		or_empty(in->body_source), in->body_format ? in->body_format : "markdown",
-		or_empty(in->body_html), in->status, in->author_id,
-		in->category_id ? in->category_id : (int64_t)STORE_DEFAULT_CATEGORY);
-	store_bind_opt(st, 11, in->featured_media_id);
-	store_bind_opt(st, 12, in->pinned_at);
-	store_bind_opt(st, 13, in->published_at);
-	db_bind_int(st, 14, now);
+	store_bind_article(st, in);
+	db_bind_int(st, 18, now);
 	/* A back-dated story (import, demo) was last updated when it was published. */
-	db_bind_int(st, 15, in->updated_at ? in->updated_at
+	db_bind_int(st, 19, in->updated_at ? in->updated_at
 			    : in->published_at && in->published_at < now ? in->published_at : now);
-	db_bind_text(st, 16, or_empty(in->seo_title), strlen(or_empty(in->seo_title)));
-	db_bind_text(st, 17, or_empty(in->seo_description), strlen(or_empty(in->seo_description)));
-	db_bind_text(st, 18, or_empty(in->note), strlen(or_empty(in->note)));
-	db_bind_int(st, 19, in->note_at);
 	rc = db_step(st);
 	if (rc == DB_ROW)
 		*id = db_int(st, 0);

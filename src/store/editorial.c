@@ -42,10 +42,8 @@ static const char SQL_EDIT_LIST_SCHEDULED[] =
 static const char SQL_EDIT_COUNT[] = "SELECT COUNT(*)" EDIT_FROM EDIT_FILTER;
 
 static const char SQL_UPDATE_ARTICLE[] =
-	"UPDATE articles SET slug = ?, title = ?, dek = ?, excerpt = ?, body_source = ?,"
-	" body_format = ?, body_html = ?, status = ?, author_id = ?, category_id = ?,"
-	" featured_media_id = ?, pinned_at = ?, published_at = ?, updated_at = ?, seo_title = ?,"
-	" seo_description = ?, note = ?, note_at = ?, edited_by = ? WHERE id = ?";
+	"UPDATE articles SET (" STORE_ARTICLE_WRITE_COLS ", updated_at, edited_by)"
+	" = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?";
 static const char SQL_OLD_SLUG[] = "SELECT slug FROM articles WHERE id = ?";
 static const char SQL_SLUG_REDIRECT_TAKEN[] =
 	"SELECT COUNT(*) FROM slug_redirects WHERE slug = ? AND article_id <> ?";
@@ -270,18 +268,8 @@ static int update_article(struct db *db, const struct store_article_input *in, i
 
 	if (!st)
 		return DL_ERR;
-	db_bind(st, "ssssssssii", in->slug, in->title, or_empty(in->dek), or_empty(in->excerpt),
-		or_empty(in->body_source), in->body_format ? in->body_format : "markdown",
-		or_empty(in->body_html), in->status, in->author_id,
-		in->category_id ? in->category_id : (int64_t)STORE_DEFAULT_CATEGORY);
-	store_bind_opt(st, 11, in->featured_media_id);
-	store_bind_opt(st, 12, in->pinned_at);
-	store_bind_opt(st, 13, in->published_at);
-	db_bind_int(st, 14, now);
-	db_bind_text(st, 15, or_empty(in->seo_title), strlen(or_empty(in->seo_title)));
-	db_bind_text(st, 16, or_empty(in->seo_description), strlen(or_empty(in->seo_description)));
-	db_bind_text(st, 17, or_empty(in->note), strlen(or_empty(in->note)));
-	db_bind_int(st, 18, in->note_at);
+	store_bind_article(st, in);
+	db_bind_int(st, 18, now);
 	store_bind_opt(st, 19, editor);
 	db_bind_int(st, 20, in->id);
 	rc = db_run(st);

@@ -51,6 +51,13 @@ int store_all_rows(struct db_stmt *st, store_row_fn fn, struct arena *a, size_t 
 int store_insert_id(struct db *db, struct db_stmt *st, int64_t *id);
 
 /* The id of tag `slug`, created if new, inside the caller's transaction. */
+/* The article columns both writes set, bound as parameters 1-17 by store_bind_article(). */
+#define STORE_ARTICLE_WRITE_COLS \
+	"slug, title, dek, excerpt, body_source, body_format, body_html, status, author_id," \
+	" category_id, featured_media_id, pinned_at, published_at, seo_title, seo_description," \
+	" note, note_at"
+void store_bind_article(struct db_stmt *st, const struct store_article_input *in);
+
 /* Insert an article row / its tags inside the caller's transaction. */
 int store_article_insert_in_tx(struct db *db, const struct store_article_input *in, int64_t now,
 			       int64_t *id);

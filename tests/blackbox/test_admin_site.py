@@ -150,7 +150,7 @@ def test_the_api_does_what_the_ui_does(newsroom):
     assert r.status_code == 201 and len(r.json()["created_password"]) == 20
     art = api.post(base + "/articles", json={"title": "Versioned", "body": "one"}).json()
     api.patch(base + f"/articles/{art['id']}", json={"body": "two"})
-    revs = api.get(base + f"/articles/{art['id']}/revisions").json()
+    revs = api.get(base + f"/articles/{art['id']}/revisions").json()["revisions"]
     assert [r["title"] for r in revs] == ["Versioned", "Versioned"]
     r = api.post(base + f"/revisions/{revs[-1]['id']}/restore")
     assert r.status_code == 200
