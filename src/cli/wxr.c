@@ -82,7 +82,7 @@ static void print_summary(const char *file, const struct wxr_stats *st)
 		if (st->comments)
 			printf(" %zu comments (Dateline has none);", st->comments);
 		if (st->galleries)
-			printf(" %zu [gallery] shortcodes;", st->galleries);
+			printf(" %zu [gallery] shortcodes without ids;", st->galleries);
 		for (size_t i = 0; i < st->nskipped; i++)
 			printf(" %zu %s;", st->skipped[i].n, st->skipped[i].reason);
 		printf("\n");

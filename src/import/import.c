@@ -17,6 +17,8 @@
 #include "import/import.h"
 #include "import/wpautop.h"
 #include "import/internal.h"
+#include "import/wpautop.h"
+#include "store/editorial.h"
 #include "import/wxr.h"
 #include "render/excerpt.h"
 #include "render/html.h"
@@ -569,6 +571,66 @@ static size_t relink_uploads(struct importer *im, struct slice html, struct strb
 	return changed;
 }
 
+/*
+ * Gallery images (WP_ATTACHMENT_PATH<id>/) point at the media library when
+ * the attachment's file was imported; the others are removed, and a gallery
+ * left with no image goes too. Appends to out; returns whether anything changed.
+ */
+static bool resolve_galleries(struct importer *im, struct slice html, struct strbuf *out)
+{
+	static const char marker[] = WP_ATTACHMENT_PATH;
+	size_t copied = 0, done = 0;
+	bool changed = false;
+
+	while (done < html.len) {
+		const char *m = memmem(html.p + done, html.len - done, marker, sizeof(marker) - 1);
+		size_t at, lt, gt, end;
+		int64_t wp_id, media;
+		struct slice name;
+		char key[24];
+
+		if (!m)
+			break;
+		at = (size_t)(m - html.p);
+		for (end = at + sizeof(marker) - 1; end < html.len && isdigit((unsigned char)html.p[end]);
+		     end++)
+			;
+		for (lt = at; lt > copied && html.p[lt] != '<'; lt--)
+			;
+		gt = end;
+		while (gt < html.len && html.p[gt] != '>')
+			gt++;
+		done = gt < html.len ? gt + 1 : html.len;
+		if (html.p[lt] != '<' || end == at + sizeof(marker) - 1 ||
+		    slice_to_int64(slice_from(html.p + at + sizeof(marker) - 1,
+					      end - at - (sizeof(marker) - 1)), 1, INT64_MAX, &wp_id))
+			continue;
+		snprintf(key, sizeof(key), "%" PRId64, wp_id);
+		changed = true;
+		if (!store_wp_find(im->db, im->a, "attachment", key, &media, NULL) &&
+		    !store_wp_media_name(im->db, im->a, media, &name)) {
+			strbuf_add(out, html.p + copied, at - copied);
+			strbuf_addf(out, "/media/%" PRId64 "/", media);
+			strbuf_add_urlencoded(out, name.p, name.len);
+			copied = end + (end < html.len && html.p[end] == '/');
+		} else {
+			strbuf_add(out, html.p + copied, lt - copied);  /* the <img> goes */
+			copied = done;
+		}
+	}
+	strbuf_add(out, html.p + copied, html.len - copied);
+	if (changed) {
+		/* <figure></figure>: a gallery none of whose files came. */
+		char *empty;
+		while ((empty = memmem(out->buf, out->len, "<figure></figure>", 17))) {
+			size_t off = (size_t)(empty - out->buf);
+			memmove(empty, empty + 17, out->len - off - 17);
+			strbuf_setlen(out, out->len - 17);
+		}
+	}
+	return changed;
+}
+
 /* Parents and featured images that were named before they were imported. */
 static int resolve_pending(struct importer *im)
 {
@@ -610,14 +672,43 @@ static int resolve_pending(struct importer *im)
 		struct slice html;
 
 		arena_reset(im->a);
+		struct strbuf gal = STRBUF_INIT;
+		bool changed;
+
 		rc = store_wp_body(im->db, im->a, im->relink[i], &html);
-		if (!rc && relink_uploads(im, html, &out))
+		if (rc)
+			break;
+		changed = resolve_galleries(im, html, &gal);
+		if (changed)
+			html = slice_from(gal.buf, gal.len);
+		changed |= relink_uploads(im, html, &out) > 0;
+		if (changed)
 			rc = store_wp_body_set(im->db, im->relink[i], slice_from(out.buf, out.len));
 		strbuf_release(&out);
+		strbuf_release(&gal);
 	}
 	if (rc && !im->err->len)
 		strbuf_addf(im->err, "linking sections, featured images and uploads failed (%s)",
 			    dl_rc_name(rc));
+	return rc;
+}
+
+/* One audit entry for the run, in its transaction. */
+static int audit(struct importer *im, const char *path)
+{
+	const struct wxr_stats *st = im->st;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct store_change c = {
+		.actor = "cli", .address = "", .action = "import.wxr",
+		.object = arena_printf(im->a, "file:%s", base),
+		.detail = arena_printf(im->a, "%zu posts, %zu pages, %zu attachments: %zu new,"
+				       " %zu updated, %zu unchanged", st->posts, st->pages,
+				       st->attachments, st->created, st->updated, st->unchanged),
+	};
+	int rc = store_audit_in_tx(im->db, &c);
+
+	if (rc && !im->err->len)
+		strbuf_addf(im->err, "the audit entry could not be written (%s)", dl_rc_name(rc));
 	return rc;
 }
 
@@ -647,6 +738,8 @@ int wxr_import(struct db *db, const char *path, const char *uploads, wxr_progres
 	rc = wxr_read(path, &cb, &ch, err);
 	if (!rc)
 		rc = resolve_pending(&im);
+	if (!rc)
+		rc = audit(&im, path);
 	rc = store_import_end(db, rc);
 	if (rc && !err->len)
 		strbuf_addf(err, "the import could not be committed (%s)", dl_rc_name(rc));

@@ -281,7 +281,8 @@ static void after_article(struct importer *im, const struct wxr_record *r, int64
 		im->thumbs[im->nthumbs].id = id;
 		im->thumbs[im->nthumbs++].wp_key = xstrdup(imp_tstr(im, meta));
 	}
-	if (memmem(r->f[WXR_CONTENT].buf, r->f[WXR_CONTENT].len, "/wp-content/uploads/", 20)) {
+	if (memmem(r->f[WXR_CONTENT].buf, r->f[WXR_CONTENT].len, "/wp-content/uploads/", 20) ||
+	    memmem(r->f[WXR_CONTENT].buf, r->f[WXR_CONTENT].len, "[gallery", 8)) {
 		ALLOC_GROW(im->relink, im->nrelink + 1, im->relink_alloc);
 		im->relink[im->nrelink++] = id;
 	}

@@ -413,6 +413,28 @@ static void caption(const char *attrs, size_t alen, const char *in, size_t len,
 	strbuf_addstr(out, "</figure>");
 }
 
+/* [gallery ids="1,2"]: one image per attachment id, at a placeholder address
+ * the importer resolves once every attachment is in (WP_ATTACHMENT_PATH). */
+static void gallery(struct slice ids, struct strbuf *out)
+{
+	size_t i = 0;
+
+	strbuf_addstr(out, "<figure>");
+	while (i < ids.len) {
+		size_t start;
+
+		while (i < ids.len && !isdigit((unsigned char)ids.p[i]))
+			i++;
+		start = i;
+		while (i < ids.len && isdigit((unsigned char)ids.p[i]))
+			i++;
+		if (i > start && i - start < 19)
+			strbuf_addf(out, "<img src=\"" WP_ATTACHMENT_PATH "%.*s/\" alt=\"\">",
+				    (int)(i - start), ids.p + start);
+	}
+	strbuf_addstr(out, "</figure>");
+}
+
 /* A block shortcode alone in a paragraph loses the <p> wpautop put around it
  * (WordPress's shortcode_unautop); returns whether `out` ended with one. */
 static bool unwrap_start(struct strbuf *out)
@@ -498,9 +520,16 @@ void wp_shortcodes(const char *text, size_t len, struct strbuf *out, size_t *gal
 				continue;
 			}
 		} else if (slice_eq_str(name, "gallery")) {
-			if (galleries)
-				(*galleries)++;
+			struct slice ids = sc_attr(attrs, alen, "ids");
+			bool wrapped = unwrap_start(out);
+
+			if (ids.len)
+				gallery(ids, out);
+			else if (galleries)
+				(*galleries)++;  /* the post's attachments: not known here */
 			i = attr_end + 1;
+			if (wrapped && i + 4 <= len && !strncmp(text + i, "</p>", 4))
+				i += 4;
 			continue;
 		}
 		/* Unknown, or not closed: left as text. */

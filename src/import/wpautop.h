@@ -20,11 +20,17 @@
  */
 void wp_autop(const char *text, size_t len, struct strbuf *out);
 
+/* Where [gallery ids=…] images point until the importer knows the files:
+ * WP_ATTACHMENT_PATH "<attachment post id>/". */
+#define WP_ATTACHMENT_PATH "/wp-attachment/"
+
 /*
  * Append `text` with the common shortcodes converted: [caption] becomes a
- * <figure> with a <figcaption>, [embed]URL[/embed] a link, [gallery] is
- * dropped (counted in *galleries when not NULL). Other shortcodes stay as
- * text, as WordPress shows them when their plugin is gone.
+ * <figure> with a <figcaption>, [embed]URL[/embed] a link, [gallery ids=…]
+ * a <figure> of images at WP_ATTACHMENT_PATH; a [gallery] without ids (the
+ * post's own attachments) is dropped and counted in *galleries when not
+ * NULL. Other shortcodes stay as text, as WordPress shows them when their
+ * plugin is gone.
  */
 void wp_shortcodes(const char *text, size_t len, struct strbuf *out, size_t *galleries);
 

@@ -349,6 +349,8 @@ int store_wp_set_featured(struct db *db, int64_t article_id, int64_t media_id);
  * differs only in links (the full-text entry stays). */
 int store_wp_body(struct db *db, struct arena *a, int64_t id, struct slice *html);
 int store_wp_body_set(struct db *db, int64_t id, struct slice html);
+/* The file name of media item `id` (arena copy), or DL_NOTFOUND. */
+int store_wp_media_name(struct db *db, struct arena *a, int64_t id, struct slice *name);
 
 /* An old site's path (decoded, no query string) now at `kind` ("article",
  * "category", "tag", "author", "media") `target_id`. */

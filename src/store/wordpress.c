@@ -23,8 +23,10 @@ static const char SQL_WP_ARTICLE[] =
 	" WHERE o.kind IN ('post', 'page') AND o.wp_key = ?";
 static const char SQL_WP_KEY_OF[] =
 	"SELECT wp_key FROM wp_objects WHERE kind IN ('post', 'page') AND target_id = ?";
+/* Another article's old slug still answers for it: taken too. */
 static const char SQL_ARTICLE_SLUG_TAKEN[] =
-	"SELECT COUNT(*) FROM articles WHERE slug = ? AND id <> ?";
+	"SELECT (SELECT COUNT(*) FROM articles WHERE slug = ? AND id <> ?)"
+	" + (SELECT COUNT(*) FROM slug_redirects WHERE slug = ? AND article_id <> ?)";
 static const char SQL_CATEGORY_SLUG_TAKEN[] =
 	"SELECT COUNT(*) FROM categories WHERE slug = ? AND id <> ?";
 static const char SQL_USER_SLUG_TAKEN[] = "SELECT COUNT(*) FROM users WHERE slug = ? AND id <> ?";
@@ -176,7 +178,10 @@ int store_slug_free(struct db *db, enum store_slug_space space, const char *slug
 
 	if (!st)
 		return DL_ERR;
-	db_bind(st, "si", slug, self);
+	if (space == STORE_SLUG_ARTICLE)
+		db_bind(st, "sisi", slug, self, slug, self);
+	else
+		db_bind(st, "si", slug, self);
 	rc = db_one_int(st, &n);
 	*free_out = n == 0;
 	return rc;
@@ -379,6 +384,11 @@ int store_wp_set_featured(struct db *db, int64_t article_id, int64_t media_id)
 	return db_run(st);
 }
 
+static void media_name_row(struct db_stmt *st, struct arena *a, void *out)
+{
+	*(struct slice *)out = col(st, a, 0);
+}
+
 int store_wp_body(struct db *db, struct arena *a, int64_t id, struct slice *html)
 {
 	struct db_stmt *st = db_prepare(db, SQL_BODY_GET);
@@ -404,6 +414,16 @@ int store_wp_body_set(struct db *db, int64_t id, struct slice html)
 		return DL_ERR;
 	db_bind(st, "Si", html, id);
 	return db_run(st);
+}
+
+int store_wp_media_name(struct db *db, struct arena *a, int64_t id, struct slice *name)
+{
+	struct db_stmt *st = db_prepare(db, SQL_LEGACY_MEDIA);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", id);
+	return store_one_row(st, media_name_row, a, name);
 }
 
 int store_legacy_put(struct db *db, const char *path, const char *kind, int64_t target_id)

@@ -245,6 +245,8 @@ def test_newer_export_updates_what_changed(tmp):
     got = summary(import_file(db, newer).stdout)
     assert got["updated"] == 1 and got["new"] == 0
     assert q(db, "SELECT id, title FROM articles") == [(aid, "A new headline")]
+    # Each run leaves one audit entry.
+    assert [r[0] for r in q(db, "SELECT action FROM audit_log")] == ["import.wxr"] * 2
 
 
 WXR_HEAD = """<?xml version="1.0" encoding="UTF-8" ?>
@@ -271,7 +273,11 @@ line two
 
 <img src="http://old.example.org/wp-content/uploads/2024/01/photo-300x200.png" alt="">
 
-<a href="http://old.example.org/wp-content/uploads/2023/05/gone.pdf">gone</a>]]></content:encoded>
+<a href="http://old.example.org/wp-content/uploads/2023/05/gone.pdf">gone</a>
+
+[gallery ids="900,901"]
+
+[gallery ids="901"]]]></content:encoded>
 <wp:post_id>{id}</wp:post_id>
 <wp:post_date_gmt>{date}</wp:post_date_gmt>
 <wp:post_name>{slug}</wp:post_name>
@@ -322,6 +328,9 @@ def test_old_links_uploads_and_featured_images(tmp):
     # a file that was not imported keeps its old URL.
     assert f'src="/media/{media}/photo.png"' in html
     assert 'href="http://old.example.org/wp-content/uploads/2023/05/gone.pdf"' in html
+    # A gallery shows the images whose files came; one with none is gone.
+    assert html.count("<figure>") == 1 and "wp-attachment" not in html
+    assert html.count(f'src="/media/{media}/photo.png"') == 2
     assert q(db, "SELECT length(data) FROM media") == [(len(PNG),)]
     srv = Server(db)
     try:

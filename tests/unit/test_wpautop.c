@@ -59,11 +59,16 @@ static void test_shortcodes(void **state)
 		"<p><a href=\"https://example.org/v?a=1&amp;b=2\">https://example.org/v?a=1&amp;b=2</a></p>\n");
 	content("Before [unknown foo=\"bar\"] after", "<p>Before [unknown foo=\"bar\"] after</p>\n");
 	content("[[caption]] literal", "<p>[caption] literal</p>\n");
+	content("[gallery ids=\"12, 34\" columns=\"2\"]",
+		"<figure><img src=\"/wp-attachment/12/\" alt=\"\"><img src=\"/wp-attachment/34/\" alt=\"\">"
+		"</figure>\n");
 	{
 		struct strbuf out = STRBUF_INIT;
 		size_t galleries = 0;
-		wp_content_html("[gallery ids=\"1,2\"]", 19, &out, &galleries);
+		const char *g = "[gallery columns=\"2\"]";
+		wp_content_html(g, strlen(g), &out, &galleries);
 		assert_int_equal(galleries, 1);
+		assert_string_equal(out.buf, "\n");
 		strbuf_release(&out);
 	}
 }
