@@ -164,6 +164,24 @@ static void xml_error_fn(void *arg, const char *msg, xmlParserSeverities severit
 	strbuf_add(&rd->xml_error, msg, n);
 }
 
+/* libxml2's messages outside the parser (encoding errors): kept, not printed. */
+static void generic_error_fn(void *arg, const char *msg, ...) DL_PRINTF(2, 3);
+static void generic_error_fn(void *arg, const char *msg, ...)
+{
+	struct reader *rd = arg;
+	va_list ap;
+
+	if (rd->xml_error.len)
+		return;
+	rd->xml_error_line = rd->xr ? xmlTextReaderGetParserLineNumber(rd->xr) : 1;
+	va_start(ap, msg);
+	strbuf_vaddf(&rd->xml_error, msg, ap);
+	va_end(ap);
+	while (rd->xml_error.len && (rd->xml_error.buf[rd->xml_error.len - 1] == '\n' ||
+				     rd->xml_error.buf[rd->xml_error.len - 1] == ' '))
+		strbuf_setlen(&rd->xml_error, rd->xml_error.len - 1);
+}
+
 static int fail(struct reader *rd, int line, const char *fmt, ...) DL_PRINTF(3, 4);
 static int fail(struct reader *rd, int line, const char *fmt, ...)
 {
@@ -461,14 +479,19 @@ int wxr_read(const char *path, const struct wxr_reader_cb *cb, struct wxr_channe
 		return DL_ERR;
 	}
 	fclose(f);
+	strbuf_init(&rd.discard, 0);
+	strbuf_init(&rd.xml_error, 0);
+	xmlSetGenericErrorFunc(&rd, generic_error_fn);
 	/* No network, no external entities, no DTD loading: the file alone. */
 	rd.xr = xmlReaderForFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOCDATA);
 	if (!rd.xr) {
-		strbuf_addstr(err, "cannot read the file");
+		xmlSetGenericErrorFunc(NULL, NULL);
+		strbuf_addf(err, "cannot read the file%s%s", rd.xml_error.len ? ": " : "",
+			    rd.xml_error.buf);
+		strbuf_release(&rd.xml_error);
+		strbuf_release(&rd.discard);
 		return DL_ERR;
 	}
-	strbuf_init(&rd.discard, 0);
-	strbuf_init(&rd.xml_error, 0);
 	for (size_t i = 0; i < WXR_NFIELDS; i++)
 		strbuf_init(&rd.rec.f[i], 0);
 	xmlTextReaderSetErrorHandler(rd.xr, xml_error_fn, &rd);
@@ -476,6 +499,9 @@ int wxr_read(const char *path, const struct wxr_reader_cb *cb, struct wxr_channe
 	if (rd.cb_rc)
 		rc = rd.cb_rc;
 	else if (rc && !err->len) {
+		for (size_t i = 0; i < rd.xml_error.len; i++)
+			if (rd.xml_error.buf[i] == '\n')
+				rd.xml_error.buf[i] = ' ';  /* one line */
 		if (rd.xml_error.len)
 			strbuf_addf(err, "%d: not well-formed XML: %s", rd.xml_error_line,
 				    rd.xml_error.buf);
@@ -487,6 +513,7 @@ int wxr_read(const char *path, const struct wxr_reader_cb *cb, struct wxr_channe
 	if (cb->progress && !rc)
 		cb->progress(cb->ctx, (uint64_t)xmlTextReaderByteConsumed(rd.xr));
 	xmlFreeTextReader(rd.xr);
+	xmlSetGenericErrorFunc(NULL, NULL);
 	record_release(&rd.rec);
 	strbuf_release(&rd.discard);
 	strbuf_release(&rd.xml_error);
