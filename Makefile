@@ -1,5 +1,5 @@
 # A thin wrapper: Meson builds, scripts/ does the rest.
-.PHONY: run check build clean bench
+.PHONY: run check build clean bench fuzz
 
 run:
 	scripts/run.sh
@@ -14,5 +14,9 @@ build:
 bench:
 	bench/run.sh
 
+fuzz:
+	scripts/deps.sh test
+	scripts/fuzz.sh $(SECONDS)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -27,4 +27,8 @@ scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 run_suites build-asan
+
+# Every saved fuzz input (fixed crashers included) again, then each driver briefly.
+echo "== fuzz (clang libFuzzer + ASan/UBSan)"
+scripts/fuzz.sh check
 echo "== all suites passed"

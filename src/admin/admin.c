@@ -13,9 +13,9 @@
 #include "core/timefmt.h"
 #include "admin/internal.h"
 #include "render/theme.h"
+#include "http/form.h"
 #include "render/json.h"
 #include "render/tpl.h"
-#include <jansson.h>
 
 #define GET (HTTP_GET | HTTP_HEAD)
 #define POST HTTP_POST
@@ -52,6 +52,9 @@ static const struct route routes[] = {
 	{ POST, "/categories", adm_category_save, "category_create", 0 },
 	{ POST, "/categories/:id", adm_category_save, "category_save", 0 },
 	{ POST, "/categories/:id/delete", adm_category_delete, "category_delete", 0 },
+	{ GET, "/tags", adm_tags, "tags", 0 },
+	{ POST, "/tags/:id", adm_tag_save, "tag_save", 0 },
+	{ POST, "/tags/:id/delete", adm_tag_delete, "tag_delete", 0 },
 	{ GET, "/people", adm_people, "people", 0 },
 	{ POST, "/people", adm_person_create, "person_create", 0 },
 	{ POST, "/people/:id", adm_person_save, "person_save", 0 },
@@ -80,6 +83,8 @@ static const struct route routes[] = {
 	{ POST, "/api/v1/categories", adm_category_save, "api_category_create", ADM_API },
 	{ POST, "/api/v1/categories/:id", adm_category_save, "api_category_save", ADM_API },
 	{ HTTP_DELETE, "/api/v1/categories/:id", adm_category_delete, "api_category_delete", ADM_API },
+	{ POST, "/api/v1/tags/:id", adm_tag_save, "api_tag_save", ADM_API },
+	{ HTTP_DELETE, "/api/v1/tags/:id", adm_tag_delete, "api_tag_delete", ADM_API },
 	{ GET, "/api/v1/settings", adm_settings, "api_settings", ADM_API },
 	{ POST, "/api/v1/settings", adm_settings_save, "api_settings_save", ADM_API },
 	{ GET, "/api/v1/ads", adm_ads, "api_ads", ADM_API },
@@ -491,69 +496,15 @@ static bool csrf_ok(struct adm *x)
 
 static const struct query_limits form_limits = { 64, 64, ED_BODY_MAX + 4096, true };
 
-/*
- * An API request's flat JSON object read as a form, so the API and the UI
- * share their handlers: strings as they are, integers in decimal, true as
- * "1" (false and null leave the field out), a list of strings joined by
- * commas (tags). False after answering.
- */
+/* An API request's JSON object read as the form (see http/form.h); false after answering. */
 static bool read_json_form(struct adm *x)
 {
-	json_error_t jerr;
-	json_t *root = json_loadb(x->req->body.p, x->req->body.len, JSON_REJECT_DUPLICATES, &jerr);
-	const char *key;
-	json_t *v;
-	size_t n = 0;
+	const char *key, *why;
 
-	if (!root || !json_is_object(root)) {
-		json_decref(root);
-		adm_error(x, 400, NULL, root ? "The body must be a JSON object."
-					     : arena_printf(x->a, "The body is not valid JSON: %s (line %d).",
-							    jerr.text, jerr.line));
-		return false;
-	}
-	x->form.items = ARENA_NEW_ARRAY(x->a, struct query_param, json_object_size(root) + 1);
-	json_object_foreach(root, key, v) {
-		struct query_param *p = &x->form.items[n];
-		const char *text = NULL;
-
-		if (json_is_string(v)) {
-			text = arena_strndup(x->a, json_string_value(v), json_string_length(v));
-		} else if (json_is_integer(v)) {
-			text = arena_printf(x->a, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		} else if (json_is_true(v)) {
-			text = "1";
-		} else if (json_is_false(v) || json_is_null(v)) {
-			continue;
-		} else if (json_is_array(v)) {
-			struct strbuf sb = STRBUF_INIT;
-			size_t i;
-			json_t *item;
-			json_array_foreach(v, i, item) {
-				if (!json_is_string(item) || strchr(json_string_value(item), ',')) {
-					strbuf_release(&sb);
-					json_decref(root);
-					adm_error(x, 422, arena_strndup(x->a, key, strnlen(key, 64)),
-						  "Lists hold strings without commas.");
-					return false;
-				}
-				strbuf_addf(&sb, "%s%s", i ? "," : "", json_string_value(item));
-			}
-			text = arena_strndup(x->a, sb.buf, sb.len);
-			strbuf_release(&sb);
-		} else {
-			json_decref(root);
-			adm_error(x, 422, arena_strndup(x->a, key, strnlen(key, 64)),
-				  "Values are strings, integers, booleans or lists of strings.");
-			return false;
-		}
-		p->key = slice_cstr(arena_strdup(x->a, key));
-		p->value = slice_cstr(text);
-		n++;
-	}
-	x->form.nr = n;
-	json_decref(root);
-	return true;
+	if (!form_from_json(x->a, x->req->body, &x->form, &key, &why))
+		return true;
+	adm_error(x, key ? 422 : 400, key, why);
+	return false;
 }
 
 /* Parse an urlencoded form body (or an API's JSON object); false after answering. */

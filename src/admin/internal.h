@@ -78,6 +78,9 @@ void adm_settings_save(struct http_request *req, void *ctx);
 void adm_categories(struct http_request *req, void *ctx);
 void adm_category_save(struct http_request *req, void *ctx);
 void adm_category_delete(struct http_request *req, void *ctx);
+void adm_tags(struct http_request *req, void *ctx);
+void adm_tag_save(struct http_request *req, void *ctx);
+void adm_tag_delete(struct http_request *req, void *ctx);
 /* src/admin/ads.c */
 void adm_ads(struct http_request *req, void *ctx);
 void adm_ad_new(struct http_request *req, void *ctx);

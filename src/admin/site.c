@@ -3,6 +3,7 @@
  */
 #include "core/compat.h"
 #include "core/err.h"
+#include "core/strbuf.h"
 #include "admin/internal.h"
 #include "engine/settings.h"
 
@@ -195,4 +196,98 @@ void adm_category_delete(struct http_request *req, void *ctx)
 		return;
 	}
 	adm_see_other(x, "/categories", "deleted");
+}
+
+static void tags_page(struct adm *x, int status, const char *why)
+{
+	struct store_tag *tags;
+	struct view *list;
+	size_t n;
+
+	if (store_tags(x->db, x->a, &tags, &n)) {
+		adm_error(x, 503, NULL, "The database cannot be reached; please try again.");
+		return;
+	}
+	list = view_set_list(x->root, "tags");
+	for (size_t i = 0; i < n; i++) {
+		struct view *v = view_obj(x->a);
+		view_set_int(v, "id", tags[i].id);
+		view_set_str(v, "name", tags[i].name.p, tags[i].name.len);
+		view_set_str(v, "slug", tags[i].slug.p, tags[i].slug.len);
+		view_set_int(v, "count", tags[i].count);
+		view_push(list, v);
+	}
+	if (why)
+		view_set_cstr(x->root, "form_error", why);
+	adm_render(x, "tags", status);
+}
+
+void adm_tags(struct http_request *req, void *ctx)
+{
+	struct adm *x = ctx;
+
+	(void)req;
+	if (adm_require(x, PERM_TAXONOMY))
+		tags_page(x, 200, NULL);
+}
+
+void adm_tag_save(struct http_request *req, void *ctx)
+{
+	struct adm *x = ctx;
+	const char *name = field_str(x, "name"), *slug = field_str(x, "slug");
+	struct store_change c;
+	struct strbuf sb = STRBUF_INIT;
+	int64_t id;
+	int rc;
+
+	(void)req;
+	if (!adm_require(x, PERM_TAXONOMY) || !adm_param_id(x, 0, &id))
+		return;
+	if (!name || !*name || strlen(name) > 60 || strchr(name, '\n') || strchr(name, ',')) {
+		tags_page(x, 422, "name: 1 to 60 characters on one line, without commas");
+		return;
+	}
+	if (!slug || !*slug) {
+		store_slugify(name, strlen(name), &sb);
+		slug = arena_strndup(x->a, sb.buf, sb.len);
+		strbuf_release(&sb);
+	}
+	if (!store_slug_valid(slice_cstr(slug))) {
+		tags_page(x, 422, "slug: lower-case letters, digits and dashes");
+		return;
+	}
+	audit_change(x, &c, "tag.update", name);
+	c.object = arena_printf(x->a, "tag:%" PRId64, id);
+	rc = store_tag_save(x->db, id, name, slug, &c);
+	if (rc == DL_CONFLICT) {
+		tags_page(x, 409, "slug: another tag uses it");
+		return;
+	}
+	if (rc) {
+		adm_error(x, rc == DL_NOTFOUND ? 404 : 503, NULL,
+			  rc == DL_NOTFOUND ? "There is no such tag." : "The database cannot be reached.");
+		return;
+	}
+	adm_see_other(x, "/tags", "saved");
+}
+
+void adm_tag_delete(struct http_request *req, void *ctx)
+{
+	struct adm *x = ctx;
+	struct store_change c;
+	int64_t id;
+	int rc;
+
+	(void)req;
+	if (!adm_require(x, PERM_TAXONOMY) || !adm_param_id(x, 0, &id))
+		return;
+	audit_change(x, &c, "tag.delete", "");
+	c.object = arena_printf(x->a, "tag:%" PRId64, id);
+	rc = store_tag_delete(x->db, id, &c);
+	if (rc) {
+		adm_error(x, rc == DL_NOTFOUND ? 404 : 503, NULL,
+			  rc == DL_NOTFOUND ? "There is no such tag." : "The database cannot be reached.");
+		return;
+	}
+	adm_see_other(x, "/tags", "deleted");
 }

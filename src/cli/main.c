@@ -16,6 +16,8 @@ static const struct {
 	{ "demo", cmd_demo, "fill an empty database with the demo newsroom" },
 	{ "bench-data", cmd_bench_data, "add N generated articles for benchmarks" },
 	{ "user", cmd_user, "add or list newsroom accounts, reset a password" },
+	{ "backup", cmd_backup, "copy a live site's database to FILE, consistently" },
+	{ "restore", cmd_restore, "bring a site back from a backup FILE" },
 	{ "import", cmd_import, "import a WordPress export: import wxr FILE [--uploads DIR]" },
 	{ "export", cmd_export, "write the site as a WordPress export: export wxr FILE" },
 };

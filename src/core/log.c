@@ -17,7 +17,7 @@ void log_set_file(FILE *f)
 	log_file = f;
 }
 
-static void vlog(enum log_level level, const char *fmt, va_list ap)
+static void DL_PRINTF(2, 0) vlog(enum log_level level, const char *fmt, va_list ap)
 {
 	static const char *names[] = { "debug", "info", "warning", "error" };
 	char stamp[32];

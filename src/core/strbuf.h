@@ -43,7 +43,7 @@ static inline void strbuf_addslice(struct strbuf *sb, struct slice s)
 	strbuf_add(sb, s.p, s.len);
 }
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) DL_PRINTF(2, 3);
-void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap) DL_PRINTF(2, 0);
 /* Append a decimal integer. */
 void strbuf_addint(struct strbuf *sb, int64_t v);
 

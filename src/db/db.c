@@ -253,6 +253,18 @@ int db_set_bulk(struct db *db, bool on)
 	return db->drv->set_bulk(db, on);
 }
 
+int db_backup(struct db *db, const char *dest, void (*progress)(int done, int total))
+{
+	if (!db->drv->backup)
+		return error("this database (%s) is backed up with its own tools", db->drv->name);
+	return db->drv->backup(db, dest, progress);
+}
+
+int db_check(struct db *db, struct strbuf *out)
+{
+	return db->drv->check ? db->drv->check(db, out) : DL_OK;
+}
+
 int db_exec(struct db *db, const char *sql)
 {
 	return db->drv->exec(db, sql);

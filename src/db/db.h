@@ -98,6 +98,13 @@ int db_set_bulk(struct db *db, bool on);
 /* Run SQL with no parameters and no rows (pragmas, DDL). */
 int db_exec(struct db *db, const char *sql);
 
+/* Copy the whole database, consistently, to the new file `dest` (SQLite),
+ * reporting pages done of total; other engines refuse (pg_dump). */
+int db_backup(struct db *db, const char *dest, void (*progress)(int done, int total));
+/* The engine's integrity check: DL_OK, or DL_INVALID with its first complaint in out. */
+struct strbuf;
+int db_check(struct db *db, struct strbuf *out);
+
 /* Numbered forward-only schema migrations, applied in order at start-up. */
 struct db_migration {
 	int version;

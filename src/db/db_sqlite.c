@@ -479,6 +479,67 @@ static int sqlite_fts_any(struct db *db, const char *const *words, size_t nwords
 	return rc < 0 ? rc : DL_OK;
 }
 
+/*
+ * SQLite's online backup: pages are copied in steps, and a write to the source
+ * between steps restarts the copy, so the result is always one consistent
+ * moment of the database even while the site keeps publishing.
+ */
+static int sqlite_backup(struct db *db, const char *dest, void (*progress)(int done, int total))
+{
+	sqlite3 *out = NULL;
+	sqlite3_backup *b;
+	int rc;
+
+	rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		error("backup: cannot create %s: %s", dest, out ? sqlite3_errmsg(out) : "out of memory");
+		sqlite3_close(out);
+		return DL_ERR;
+	}
+	sqlite3_busy_timeout(out, 5000);
+	b = sqlite3_backup_init(out, "main", SDB(db)->h, "main");
+	if (!b) {
+		error("backup: %s", sqlite3_errmsg(out));
+		sqlite3_close(out);
+		return DL_ERR;
+	}
+	do {
+		rc = sqlite3_backup_step(b, 256);
+		if (progress)
+			progress(sqlite3_backup_pagecount(b) - sqlite3_backup_remaining(b),
+				 sqlite3_backup_pagecount(b));
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		error("backup to %s failed: %s", dest, sqlite3_errmsg(out));
+		sqlite3_close(out);
+		return DL_ERR;
+	}
+	/* The copy keeps WAL mode; checkpoint so the file alone is the whole backup. */
+	sqlite3_exec(out, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	sqlite3_close(out);
+	return DL_OK;
+}
+
+static int sqlite_check(struct db *db, struct strbuf *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(SDB(db)->h, "PRAGMA integrity_check", -1, &st, NULL);
+	bool ok = false;
+
+	if (rc != SQLITE_OK)
+		return map_rc(db, rc, "integrity check");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *msg = (const char *)sqlite3_column_text(st, 0);
+		ok = msg && !strcmp(msg, "ok");
+		strbuf_addstr(out, msg ? msg : "no answer");
+	}
+	sqlite3_finalize(st);
+	return ok ? DL_OK : DL_INVALID;
+}
+
 const struct db_driver db_sqlite_driver = {
 	.name = "sqlite",
 	.open = sqlite_open,
@@ -500,6 +561,8 @@ const struct db_driver db_sqlite_driver = {
 	.exec = sqlite_exec,
 	.begin = sqlite_begin,
 	.set_bulk = sqlite_set_bulk,
+	.backup = sqlite_backup,
+	.check = sqlite_check,
 	.ddl = sqlite_ddl,
 	.fts_create = sqlite_fts_create,
 	.fts_put = sqlite_fts_put,

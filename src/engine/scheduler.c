@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "engine/auth.h"
 #include "engine/editorial.h"
 #include "engine/scheduler.h"
 
@@ -19,6 +20,7 @@ struct scheduler {
 	bool stopping;
 	struct db *db;
 	atomic_uint_fast64_t published;
+	int64_t last_sweep;
 };
 
 /* The next whole second, plus a little so a due time of T is past. */
@@ -30,6 +32,15 @@ static struct timespec next_tick(void)
 	ts.tv_sec += 1;
 	ts.tv_nsec = 20 * 1000 * 1000;
 	return ts;
+}
+
+/* Expired sessions are refused when used; this also forgets the ones never used again. */
+static void expire_sessions(struct scheduler *s, int64_t now)
+{
+	if (now - s->last_sweep < 600)
+		return;
+	s->last_sweep = now;
+	store_sessions_expire(s->db, now - AUTH_IDLE_SECONDS, now - AUTH_ABSOLUTE_SECONDS);
 }
 
 static void *run(void *arg)
@@ -46,6 +57,7 @@ static void *run(void *arg)
 			struct arena *a = arena_new(16384);
 			n = editorial_publish_due(s->db, a, (int64_t)time(NULL));
 			arena_free(a);
+			expire_sessions(s, (int64_t)time(NULL));
 		}
 		if (n > 0)
 			atomic_fetch_add(&s->published, (uint_fast64_t)n);

@@ -531,7 +531,7 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
 	return DL_OK;
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+static void DL_PRINTF(2, 0) mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct strbuf sb = STRBUF_INIT;
 

@@ -247,11 +247,12 @@ static void add_value(struct strbuf *sb, const struct view *v, bool escape)
 static const struct view *lookup(const struct render *r, const struct tpl *t,
 				 const struct op *op)
 {
-	const struct slice *part = t->parts + op->part0;
+	const struct slice *part;
 	const struct view *v = NULL;
 
 	if (!op->nparts)
 		return r->ctx[r->nctx - 1];
+	part = t->parts + op->part0;  /* parts is NULL in a template whose names are all "." */
 	for (int i = r->nctx; i-- > 0 && !v;)
 		v = view_get(r->ctx[i], part[0].p, part[0].len);
 	for (unsigned k = 1; v && k < op->nparts; k++)

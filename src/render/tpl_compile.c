@@ -707,6 +707,8 @@ int tpl_compile(struct tpl *t, size_t len, struct strbuf *err)
 		syntax_error(&c, 1, "template larger than %u bytes", TPL_MAX_SOURCE);
 		return DL_TOOBIG;
 	}
+	/* Never a NULL op array, even for an empty template: renderers index past it. */
+	ALLOC_GROW(t->ops, 1, t->alloc_ops);
 	rc = lex(&c, len);
 	if (!rc)
 		rc = pair(&c);

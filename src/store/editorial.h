@@ -109,6 +109,10 @@ int store_category_save(struct db *db, int64_t id, const char *slug, const char 
 /* Delete a category: its articles move to the default one, its children up a
  * level. DL_CONFLICT for the default category. */
 int store_category_delete(struct db *db, int64_t id, const struct store_change *c);
+/* Rename a tag (DL_CONFLICT: slug taken), or delete it from every article. */
+int store_tag_save(struct db *db, int64_t id, const char *name, const char *slug,
+		   const struct store_change *c);
+int store_tag_delete(struct db *db, int64_t id, const struct store_change *c);
 /* Set several settings at once (validated by the caller). */
 int store_settings_save(struct db *db, const char *const *names, const char *const *values,
 			size_t n, const struct store_change *c);

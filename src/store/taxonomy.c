@@ -35,6 +35,8 @@ static const char SQL_CATEGORY_MOVE_CHILDREN[] =
 	" WHERE parent_id = ?";
 static const char SQL_CATEGORY_UNTARGET_ADS[] =
 	"UPDATE ad_creatives SET category_id = NULL WHERE category_id = ?";
+static const char SQL_TAG_RENAME[] = "UPDATE tags SET name = ?, slug = ? WHERE id = ?";
+static const char SQL_TAG_DELETE[] = "DELETE FROM tags WHERE id = ?";
 static const char SQL_CATEGORY_DELETE[] = "DELETE FROM categories WHERE id = ? AND id <> 1";
 static const char SQL_CATEGORY_CREATE[] =
 	"INSERT INTO categories (slug, name, description, position) VALUES (?, ?, ?, ?)"
@@ -263,6 +265,43 @@ int store_category_delete(struct db *db, int64_t id, const struct store_change *
 		rc = run_id(db, SQL_CATEGORY_UNTARGET_ADS, id, 1);
 	if (!rc)
 		rc = run_id(db, SQL_CATEGORY_DELETE, id, 1);
+	if (!rc && db_changes(db) == 0)
+		rc = DL_NOTFOUND;
+	if (!rc)
+		rc = store_audit_in_tx(db, c);
+	return store_write_end(db, rc);
+}
+
+int store_tag_save(struct db *db, int64_t id, const char *name, const char *slug,
+		   const struct store_change *c)
+{
+	struct db_stmt *st;
+	int rc = db_begin(db);
+
+	if (rc)
+		return rc;
+	st = db_prepare(db, SQL_TAG_RENAME);
+	if (!st) {
+		db_rollback(db);
+		return DL_ERR;
+	}
+	db_bind(st, "ssi", name, slug, id);
+	rc = db_run(st);
+	if (!rc && db_changes(db) == 0)
+		rc = DL_NOTFOUND;
+	if (!rc)
+		rc = store_audit_in_tx(db, c);
+	return store_write_end(db, rc);
+}
+
+int store_tag_delete(struct db *db, int64_t id, const struct store_change *c)
+{
+	int rc = db_begin(db);
+
+	if (rc)
+		return rc;
+	/* Its links to articles go with it (ON DELETE CASCADE). */
+	rc = run_id(db, SQL_TAG_DELETE, id, 1);
 	if (!rc && db_changes(db) == 0)
 		rc = DL_NOTFOUND;
 	if (!rc)

@@ -162,3 +162,22 @@ def test_the_api_does_what_the_ui_does(newsroom):
     r = requests.post(base + "/settings", json={"title": "Hijacked"},
                       headers={"Authorization": "Bearer " + atoken})
     assert r.status_code == 403 and r.json()["error"]["status"] == 403
+
+
+def test_tags(newsroom):
+    ed = Editor(newsroom, "editor@example.org")
+    assert ed.save({"title": "Tagged piece", "status": "published", "tags": "Harbor, Tides",
+                    "body": "x"}).status_code == 303
+    tid = newsroom.sql("SELECT id FROM tags WHERE name = 'Harbor'")[0][0]
+    assert newsroom.get("/tag/harbor/").status_code == 200
+    r = ed.post(f"/tags/{tid}", {"name": "Harbour", "slug": ""})
+    assert r.status_code == 303
+    assert newsroom.get("/tag/harbour/").status_code == 200
+    assert "Harbour" in newsroom.get("/tag/harbour/").text
+    other = newsroom.sql("SELECT id FROM tags WHERE name = 'Tides'")[0][0]
+    assert ed.post(f"/tags/{other}", {"name": "Dup", "slug": "harbour"}).status_code == 409
+    assert ed.post(f"/tags/{other}", {"name": "a,b", "slug": ""}).status_code == 422
+    assert ed.post(f"/tags/{tid}/delete").status_code == 303
+    assert newsroom.get("/tag/harbour/", allow_redirects=True).status_code == 404
+    assert newsroom.sql("SELECT COUNT(*) FROM article_tags WHERE tag_id = ?", (tid,))[0][0] == 0
+    assert Editor(newsroom, "author@example.org").get("/tags").status_code == 403

@@ -6,10 +6,6 @@
  * Checked beyond memory safety: valid UTF-8 in gives valid UTF-8 out of
  * the conversion (it only inserts ASCII markup and never splits bytes), and
  * the sanitiser accepts it.
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc tests/fuzz/fuzz_wpautop.c \
- *     src/import/wpautop.c src/render/html.c src/render/html_parse.c src/core/strbuf.c \
- *     src/core/alloc.c src/core/slice.c src/core/utf8.c -lgumbo -o fuzz_wpautop
  */
 #include "core/compat.h"
 #include "core/err.h"

@@ -4,10 +4,6 @@
  * The input is written to a file and read as a WordPress export. Checked
  * beyond memory safety: a refused file says why (a bad one with its line);
  * every record handed out is of a known kind with a line inside the file.
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I/usr/include/libxml2 \
- *     tests/fuzz/fuzz_wxr.c src/import/wxr.c src/core/strbuf.c src/core/alloc.c \
- *     src/core/slice.c -lxml2 -o fuzz_wxr
  */
 #include "core/compat.h"
 #include <ctype.h>
