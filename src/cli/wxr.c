@@ -77,6 +77,9 @@ static void print_summary(const char *file, const struct wxr_stats *st)
 	       " %zu unchanged\n", file, st->posts, st->pages, st->categories,
 	       st->nested_categories, st->tags, st->authors, st->attachments,
 	       st->attachments_missing, st->created, st->updated, st->unchanged);
+	if (st->protected_posts)
+		printf("%zu password-protected items imported as unpublished (Dateline has no post"
+		       " passwords)\n", st->protected_posts);
 	if (st->comments || st->galleries || st->nskipped) {
 		printf("skipped:");
 		if (st->comments)

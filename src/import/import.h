@@ -16,6 +16,7 @@ struct wxr_stats {
 	size_t attachments_missing;
 	char *missing[WXR_MISSING_LISTED];  /* the first missing files' URLs */
 	size_t comments, galleries;
+	size_t protected_posts;  /* had a post password: imported unpublished */
 	/* Items and terms not imported, by reason ("menu item", "post type 'x'"…). */
 	struct wxr_skip { char *reason; size_t n; } *skipped;
 	size_t nskipped, skipped_alloc;

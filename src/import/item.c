@@ -480,6 +480,11 @@ int imp_item(struct importer *im, const struct wxr_record *r, const struct wxr_c
 				      wp_status.p), 1);
 		return DL_OK;
 	}
+	/* A password-protected post was never public: it does not become so here. */
+	if (imp_trimmed(&r->f[WXR_POST_PASSWORD]).len && !strcmp(status, "published")) {
+		status = "unpublished";
+		im->st->protected_posts++;
+	}
 	(void)ch;
 	return on_article(im, r, key, slice_eq_str(type, "page"), status);
 }

@@ -94,6 +94,7 @@ def expected(path):
             "id": it.findtext(f"{{{wp}}}post_id"), "type": kind, "status": status,
             "title": it.findtext("title") or "", "content": it.findtext(content) or "",
             "link": it.findtext("link") or "",
+            "password": (it.findtext(f"{{{wp}}}post_password") or "").strip(),
         })
     return {"cats": cats, "tags": tags, "parents": parents, "items": items,
             "attachments": sum(1 for it in ch.findall("item")
@@ -133,7 +134,9 @@ def test_theme_unit_test_data(tmp, name):
                                             " WHERE o.wp_key = ?", (parent,))[0][0], child
     # Statuses map as documented.
     for status, dl in (("publish", "published"), ("draft", "draft"), ("future", "scheduled")):
-        n = sum(1 for i in want["items"] if i["status"] == status)
+        # A password-protected post is imported unpublished.
+        n = sum(1 for i in want["items"] if i["status"] == status and
+                not (status == "publish" and i["password"]))
         assert q(db, "SELECT COUNT(*) FROM articles WHERE status = ?", (dl,))[0][0] == n
     srv = Server(db)
     try:
@@ -229,6 +232,16 @@ def test_2000_posts_idempotent_and_old_links(tmp):
                 assert r.status_code == 301 and r.headers["Location"].endswith(urls[item["id"]])
     finally:
         srv.stop()
+
+
+def test_password_protected_posts_stay_private(tmp):
+    item = WXR_ITEM.format(title="Members only", path="members/", id=5,
+                           date="2024-01-01 00:00:00", slug="members")
+    item = item.replace("<wp:status>", "<wp:post_password>s3cret</wp:post_password><wp:status>")
+    db = os.path.join(tmp, "site.db")
+    p = import_file(db, write(tmp, "p.xml", WXR_HEAD + item + WXR_TAIL))
+    assert "1 password-protected" in p.stdout
+    assert q(db, "SELECT status FROM articles") == [("unpublished",)]
 
 
 def test_newer_export_updates_what_changed(tmp):
