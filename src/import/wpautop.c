@@ -87,6 +87,15 @@ static size_t br_tag(const char *s, size_t len, size_t i)
 	return j < len && s[j] == '>' ? j + 1 - i : 0;
 }
 
+/* A byte inside a tag or comment: its newlines hidden, and never one of the
+ * marks (input holding them must not name a <pre> that does not exist). */
+static void add_tag_byte(struct strbuf *out, char c)
+{
+	if (c == PRE_MARK || c == TAG_NL)
+		return;
+	strbuf_addch(out, c == '\n' ? TAG_NL : c == '\r' ? ' ' : c);
+}
+
 /* Pass 1: CRLF to LF, <pre> set aside, in-tag newlines hidden, two <br>s
  * in a row become a paragraph break, block tags get blank lines around them. */
 static void mark_blocks(const char *s, size_t len, struct strbuf *out, struct strbuf *pres,
@@ -144,7 +153,7 @@ static void mark_blocks(const char *s, size_t len, struct strbuf *out, struct st
 			const char *end = memmem(s + i + 4, len - i - 4, "-->", 3);
 			size_t stop = end ? (size_t)(end - s) + 3 : len;
 			for (; i < stop; i++)
-				strbuf_addch(out, s[i] == '\n' ? TAG_NL : s[i] == '\r' ? ' ' : s[i]);
+				add_tag_byte(out, s[i]);
 			continue;
 		}
 		n = block_tag(s, len, i, &closing);
@@ -159,7 +168,7 @@ static void mark_blocks(const char *s, size_t len, struct strbuf *out, struct st
 			if (j < len && s[j] == '>')
 				j++;
 			for (; i < j; i++)
-				strbuf_addch(out, s[i] == '\n' ? TAG_NL : s[i] == '\r' ? ' ' : s[i]);
+				add_tag_byte(out, s[i]);
 		}
 		if (n && (closing || hr))
 			strbuf_addstr(out, "\n\n");
@@ -280,24 +289,29 @@ static void paragraph(const char *s, size_t len, struct strbuf *out)
 	strbuf_addch(out, '\n');
 }
 
-static void restore(const char *s, size_t len, const struct strbuf *pres, struct strbuf *out)
+static void restore(const char *s, size_t len, const struct strbuf *pres, size_t npre,
+		    struct strbuf *out)
 {
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == TAG_NL) {
 			strbuf_addch(out, '\n');
 		} else if (s[i] == PRE_MARK) {
-			size_t idx = 0, j = i + 1;
-			const char *p = pres->buf;
-			while (j < len && isdigit((unsigned char)s[j]))
+			size_t idx = 0, j = i + 1, at = 0;
+			while (j < len && isdigit((unsigned char)s[j]) && idx < npre)
 				idx = idx * 10 + (size_t)(s[j++] - '0');
-			for (size_t k = 0; ; k++) {
-				size_t n = (size_t)strtoull(p, (char **)&p, 10);
-				p++;  /* ':' */
+			/* Records are "len:bytes"; mark_blocks() wrote both marks and the index. */
+			for (size_t k = 0; k < npre && at < pres->len; k++) {
+				size_t n = 0;
+				while (at < pres->len && isdigit((unsigned char)pres->buf[at]))
+					n = n * 10 + (size_t)(pres->buf[at++] - '0');
+				at++;  /* ':' */
+				if (n > pres->len - at)
+					break;
 				if (k == idx) {
-					strbuf_add(out, p, n);
+					strbuf_add(out, pres->buf + at, n);
 					break;
 				}
-				p += n;
+				at += n;
 			}
 			i = j;  /* the closing mark */
 		} else {
@@ -339,7 +353,7 @@ void wp_autop(const char *text, size_t len, struct strbuf *out)
 	}
 	paragraph(marked.buf + start, marked.len - start, &paras);
 	/* A protected <pre> stands alone: never inside <p>. */
-	restore(paras.buf, paras.len, &pres, out);
+	restore(paras.buf, paras.len, &pres, npre, out);
 	strbuf_release(&marked);
 	strbuf_release(&paras);
 	strbuf_release(&pres);
