@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Uncached article-page throughput, Dateline vs nginx serving the same page's
-# saved HTML from disk, measured in the same run with the same wrk settings.
+# Article-page throughput in one run with the same wrk settings:
+#   - Dateline with its page cache (the default), gzip requested;
+#   - nginx serving the same page's bytes from disk, gzip requested (gzip_static: the
+#     page saved with its .gz next to it, so nginx compresses nothing per request either);
+#   - Dateline with the cache off (--cache-size 0), identity: every request renders.
 #
 #   bench/article.sh [ARTICLES] [RUNS]     defaults: 10000 articles, 3 runs each
 #
 # Builds a release binary, makes a database (the demo newsroom plus ARTICLES
-# generated from the BBC corpus), starts both servers on loopback, alternates
+# generated from the BBC corpus), starts the servers on loopback, alternates
 # wrk -t1 -c64 -d10s runs between them and prints medians. Raw wrk output and
 # a summary go to bench/results/.
 set -euo pipefail
@@ -30,10 +33,17 @@ if [[ ! -f $db ]]; then
   echo "database built in $(echo "$(date +%s.%N) - $start" | bc) s: $(du -h "$db" | cut -f1)"
 fi
 
-port_dl=18080 port_ng=18081
+# Three free loopback ports (other benchmarks or servers may hold the usual ones).
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port_dl=$(free_port) port_ng=$(free_port) port_un=$(free_port)
 $bin serve --db "$db" --listen 127.0.0.1:$port_dl --access-log "$work/dateline.access.log" \
   2>"$work/dateline.log" &
+$bin serve --db "$db" --listen 127.0.0.1:$port_un --access-log "$work/uncached.access.log" \
+  --cache-size 0 2>"$work/uncached.log" &
 for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$port_dl/ && break; sleep 0.1; done
+for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$port_un/ && break; sleep 0.1; done
 
 # One article from the middle of the archive: the page a reader arrives at from a link.
 path=$(sqlite3 "$db" "SELECT '/' || c.slug || '/' || a.slug || '/' FROM articles a
@@ -42,6 +52,9 @@ path=$(sqlite3 "$db" "SELECT '/' || c.slug || '/' || a.slug || '/' FROM articles
 mkdir -p "$work/www$path"
 curl -sf "http://127.0.0.1:$port_dl$path" -o "$work/www${path}index.html"
 bytes=$(stat -c %s "$work/www${path}index.html")
+curl -sf -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port_dl$path" -o "$work/www${path}index.html.gz"
+gzbytes=$(stat -c %s "$work/www${path}index.html.gz")
+gzip -t <"$work/www${path}index.html.gz"  # really the gzip body
 
 cat >"$work/nginx.conf" <<NGINX
 worker_processes auto;
@@ -59,6 +72,7 @@ http {
     root $work/www;
     index index.html;
     etag on;
+    gzip_static on;
   }
 }
 NGINX
@@ -66,34 +80,42 @@ nginx -c "$work/nginx.conf"
 for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port_ng$path" && break; sleep 0.1; done
 # Both must answer 200 with the same page, or the comparison means nothing
 # (Dateline's size varies by a few bytes as the ads rotate).
-got=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "http://127.0.0.1:$port_ng$path")
-[[ $got == "200 $bytes" ]] || { echo "nginx answered '$got', expected '200 $bytes'" >&2; exit 1; }
-got=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port_dl$path")
-[[ $got == 200 ]] || { echo "dateline answered '$got'" >&2; exit 1; }
+gz=(-H 'Accept-Encoding: gzip')
+# Every combination of the page's rotating ads rendered once (one cached body each).
+for _ in $(seq 30); do curl -s "${gz[@]}" -o /dev/null "http://127.0.0.1:$port_dl$path"; done
+got=$(curl -s "${gz[@]}" -o /dev/null -w '%{http_code} %{size_download}' "http://127.0.0.1:$port_ng$path")
+[[ $got == "200 $gzbytes" ]] || { echo "nginx answered '$got', expected '200 $gzbytes'" >&2; exit 1; }
+got=$(curl -s "${gz[@]}" -D - -o /dev/null "http://127.0.0.1:$port_dl$path" | tr -d '\r')
+grep -q '^X-Cache: hit' <<<"$got" && grep -q '^Content-Encoding: gzip' <<<"$got" ||
+  { echo "dateline did not answer a cached gzip page: $got" >&2; exit 1; }
+got=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port_un$path")
+[[ $got == 200 ]] || { echo "dateline (uncached) answered '$got'" >&2; exit 1; }
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 log=$out/article-$stamp.txt
 {
   echo "# article page, $articles generated articles + demo; $(nproc) cores; $(date -u)"
-  echo "# page: $path ($bytes bytes); wrk -t1 -c64 -d10s; dateline $($bin --version)"
+  echo "# page: $path ($bytes bytes, $gzbytes gzipped); wrk -t1 -c64 -d10s; dateline $($bin --version)"
 } >"$log"
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
-dl=() ng=()
+dl=() ng=() un=()
 for i in $(seq "$runs"); do
-  wrk -t1 -c64 -d10s "http://127.0.0.1:$port_dl$path" >"$work/dl.$i" 2>&1
-  wrk -t1 -c64 -d10s "http://127.0.0.1:$port_ng$path" >"$work/ng.$i" 2>&1
-  if grep -q "Non-2xx" "$work/dl.$i" "$work/ng.$i"; then
-    echo "run $i had error responses:" >&2; cat "$work/dl.$i" "$work/ng.$i" >&2; exit 1
+  wrk -t1 -c64 -d10s "${gz[@]}" "http://127.0.0.1:$port_dl$path" >"$work/dl.$i" 2>&1
+  wrk -t1 -c64 -d10s "${gz[@]}" "http://127.0.0.1:$port_ng$path" >"$work/ng.$i" 2>&1
+  wrk -t1 -c64 -d10s "http://127.0.0.1:$port_un$path" >"$work/un.$i" 2>&1
+  if grep -q "Non-2xx" "$work/dl.$i" "$work/ng.$i" "$work/un.$i"; then
+    echo "run $i had error responses:" >&2; cat "$work/dl.$i" "$work/ng.$i" "$work/un.$i" >&2; exit 1
   fi
-  dl+=("$(rps "$work/dl.$i")") ng+=("$(rps "$work/ng.$i")")
-  { echo "## run $i dateline"; cat "$work/dl.$i"; echo "## run $i nginx"; cat "$work/ng.$i"; } >>"$log"
+  dl+=("$(rps "$work/dl.$i")") ng+=("$(rps "$work/ng.$i")") un+=("$(rps "$work/un.$i")")
+  { echo "## run $i dateline (cached, gzip)"; cat "$work/dl.$i"; echo "## run $i nginx (gzip_static)"; cat "$work/ng.$i"
+    echo "## run $i dateline (cache off, identity)"; cat "$work/un.$i"; } >>"$log"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-mdl=$(median "${dl[@]}") mng=$(median "${ng[@]}")
+mdl=$(median "${dl[@]}") mng=$(median "${ng[@]}") mun=$(median "${un[@]}")
 # RssFile is mostly the memory-mapped database, shared with the page cache.
-pid=$(pgrep -f "serve --db $db" | head -1)
+pid=$(pgrep -f "serve --db $db --listen 127.0.0.1:$port_dl" | head -1)
 anon=$(awk '/RssAnon/ {print $2}' /proc/$pid/status)
 file=$(awk '/RssFile/ {print $2}' /proc/$pid/status)
-summary="dateline median ${mdl} req/s (runs: ${dl[*]}); nginx median ${mng} req/s (runs: ${ng[*]}); ratio $(echo "scale=2; $mdl / $mng" | bc); dateline RSS after the runs: ${anon} KiB anonymous + ${file} KiB file-backed (mapped database)"
+summary="cached dateline median ${mdl} req/s (runs: ${dl[*]}); nginx median ${mng} req/s (runs: ${ng[*]}); ratio $(echo "scale=2; $mdl / $mng" | bc); uncached dateline median ${mun} req/s (runs: ${un[*]}); cached dateline RSS after the runs: ${anon} KiB anonymous + ${file} KiB file-backed (mapped database)"
 echo "$summary" | tee -a "$log"
 echo "raw output: $log"

@@ -12,8 +12,8 @@ runs=${2:-3}
 db=bench/results/bench-$articles.db
 bin=build-release/dateline
 [[ -f $db && -x $bin ]] || { echo "run bench/article.sh $articles first" >&2; exit 1; }
-port=18082
-$bin serve --db "$db" --listen 127.0.0.1:$port --access-log off 2>/dev/null &
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+$bin serve --db "$db" --listen 127.0.0.1:$port --access-log off --cache-size 0 2>/dev/null &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$port/ && break; sleep 0.1; done

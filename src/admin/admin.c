@@ -24,6 +24,8 @@ static const struct route routes[] = {
 	{ GET, "/login", adm_login_form, "login_form", ADM_PUBLIC },
 	{ POST, "/login", adm_login, "login", ADM_PUBLIC },
 	{ GET, "/static/*", adm_static, "admin_static", ADM_PUBLIC },
+	{ GET, "/healthz", adm_healthz, "admin_healthz", ADM_PUBLIC },
+	{ GET, "/metrics", adm_metrics, "metrics", ADM_PUBLIC },
 	{ POST, "/logout", adm_logout, "logout", 0 },
 	{ POST, "/logout-everywhere", adm_logout_everywhere, "logout_everywhere", 0 },
 	{ GET, "/", adm_dashboard, "dashboard", 0 },
@@ -561,6 +563,7 @@ void admin_handle(struct http_request *req, void *ctx)
 		adm_error(&x, 404, NULL, "There is no such page.");
 		return;
 	}
+	req->route = x.match.route->name;  /* for the request metrics */
 	if (!read_form(&x))
 		return;
 	if (!(x.match.route->flags & ADM_PUBLIC)) {
@@ -575,6 +578,9 @@ void admin_handle(struct http_request *req, void *ctx)
 		}
 	}
 	x.match.route->handler(req, &x);
+	/* Behind HTTPS (--admin-https), browsers are told never to come back over HTTP. */
+	if (ad->secure_cookies)
+		http_set_header(req, "Strict-Transport-Security", "max-age=31536000");
 }
 
 void admin_error_page(struct http_request *req, const char *message, void *ctx)

@@ -51,6 +51,9 @@ void adm_login(struct http_request *req, void *ctx);
 void adm_logout(struct http_request *req, void *ctx);
 void adm_logout_everywhere(struct http_request *req, void *ctx);
 void adm_static(struct http_request *req, void *ctx);
+/* src/admin/ops.c */
+void adm_healthz(struct http_request *req, void *ctx);
+void adm_metrics(struct http_request *req, void *ctx);
 /* src/admin/dashboard.c */
 void adm_dashboard(struct http_request *req, void *ctx);
 void adm_audit(struct http_request *req, void *ctx);

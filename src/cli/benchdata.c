@@ -149,49 +149,110 @@ static size_t topic_index(const char *topic)
 	return 0;
 }
 
-static int make_article(struct db *db, const struct source *src, size_t n, int64_t now,
-			const int64_t *cat_ids, const int64_t *author_ids, int64_t spread)
+/* A corpus article rendered once: N articles reuse a few thousand sources. */
+struct rendered {
+	char *title, *html, *text, *excerpt;
+};
+
+static int render_source(const struct source *src, struct rendered *r)
 {
-	struct strbuf slug = STRBUF_INIT, html = STRBUF_INIT, text = STRBUF_INIT, ex = STRBUF_INIT;
+	struct strbuf html = STRBUF_INIT, text = STRBUF_INIT, ex = STRBUF_INIT;
 	struct strbuf title = STRBUF_INIT;
-	char tag1[32], tag2[32];
-	const char *tags[2] = { tag1, tag2 };
-	struct store_article_input in = { 0 };
-	int64_t id;
 	int rc;
 
-	store_slugify(src->headline, strlen(src->headline), &slug);
-	strbuf_setlen(&slug, slug.len > 70 ? 70 : slug.len);
-	strbuf_addf(&slug, "%sarticle-%zu", slug.len ? "-" : "", n);
 	md_smarten(src->headline, strlen(src->headline), &title);
 	rc = md_render(src->body, strlen(src->body), &html);
 	if (!rc)
 		rc = html_to_text(html.buf, html.len, &text);
-	if (!rc) {
+	if (!rc)
 		excerpt_from_text(text.buf, text.len, 280, &ex);
-		/* 200 tags, each shared by about 1 in 100 articles */
-		snprintf(tag1, sizeof(tag1), "%s topic %zu", src->topic, (n * 7) % 40);
-		snprintf(tag2, sizeof(tag2), "Theme %zu", (n * 13) % 200);
-		in.slug = slug.buf;
-		in.title = title.buf;
-		in.excerpt = ex.buf;
-		in.body_source = src->body;
-		in.body_format = "markdown";
-		in.body_html = html.buf;
-		in.index_text = text.buf;
-		in.status = "published";
-		in.author_id = author_ids[n % ARRAY_SIZE(authors)];
-		in.category_id = cat_ids ? cat_ids[topic_index(src->topic)] : STORE_DEFAULT_CATEGORY;
-		in.published_at = now - (int64_t)(n * (uint64_t)spread % (uint64_t)(90 * 86400)) - 60;
-		in.tags = tags;
-		in.ntags = 2;
-		rc = store_article_create(db, &in, &id);
+	r->title = strbuf_detach(&title, NULL);
+	r->html = strbuf_detach(&html, NULL);
+	r->text = strbuf_detach(&text, NULL);
+	r->excerpt = strbuf_detach(&ex, NULL);
+	return rc;
+}
+
+static void rendered_free(struct rendered *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].title);
+		free(r[i].html);
+		free(r[i].text);
+		free(r[i].excerpt);
 	}
+	free(r);
+}
+
+/* Fill `in` for article n from its source, strings in arena `a`. */
+static void make_input(struct arena *a, const struct source *src, const struct rendered *r,
+		       size_t n, int64_t now, const int64_t *cat_ids, const int64_t *author_ids,
+		       int64_t spread, struct store_article_input *in)
+{
+	struct strbuf slug = STRBUF_INIT;
+	const char **tags = ARENA_NEW_ARRAY(a, const char *, 2);
+
+	store_slugify(src->headline, strlen(src->headline), &slug);
+	strbuf_setlen(&slug, slug.len > 70 ? 70 : slug.len);
+	strbuf_addf(&slug, "%sarticle-%zu", slug.len ? "-" : "", n);
+	/* 200 tags, each shared by about 1 in 100 articles */
+	tags[0] = arena_printf(a, "%s topic %zu", src->topic, (n * 7) % 40);
+	tags[1] = arena_printf(a, "Theme %zu", (n * 13) % 200);
+	memset(in, 0, sizeof(*in));
+	in->slug = arena_strndup(a, slug.buf, slug.len);
+	in->title = r->title;
+	in->excerpt = r->excerpt;
+	in->body_source = src->body;
+	in->body_format = "markdown";
+	in->body_html = r->html;
+	in->index_text = r->text;
+	in->status = "published";
+	in->author_id = author_ids[n % ARRAY_SIZE(authors)];
+	in->category_id = cat_ids ? cat_ids[topic_index(src->topic)] : STORE_DEFAULT_CATEGORY;
+	in->published_at = now - (int64_t)(n * (uint64_t)spread % (uint64_t)(90 * 86400)) - 60;
+	in->tags = tags;
+	in->ntags = 2;
 	strbuf_release(&slug);
-	strbuf_release(&title);
-	strbuf_release(&html);
-	strbuf_release(&text);
-	strbuf_release(&ex);
+}
+
+/* Articles go in batches, one transaction each: a commit per article would
+ * spend most of the time syncing the write-ahead log. */
+#define BATCH 1000
+
+static int add_articles(struct db *db, const struct corpus *c, unsigned n, int64_t now,
+			const int64_t *cat_ids, const int64_t *author_ids)
+{
+	struct rendered *r = xcalloc(c->nr, sizeof(*r));
+	struct store_article_input *in = xcalloc(BATCH, sizeof(*in));
+	int64_t *ids = xcalloc(BATCH, sizeof(*ids));
+	struct arena *a = arena_new(0);
+	int rc = DL_OK;
+
+	for (unsigned i = 0; i < n && !rc; i += BATCH) {
+		unsigned k = n - i < BATCH ? n - i : BATCH;
+
+		for (unsigned j = 0; j < k && !rc; j++) {
+			/* Interleave topics so every section fills evenly. */
+			size_t sidx = ((i + j) * 613u) % c->nr;
+
+			if (!r[sidx].title)
+				rc = render_source(&c->docs[sidx], &r[sidx]);
+			make_input(a, &c->docs[sidx], &r[sidx], i + j, now, cat_ids, author_ids, 97,
+				   &in[j]);
+		}
+		if (!rc)
+			rc = store_articles_create(db, in, k, ids);
+		if (rc == DL_CONFLICT)
+			rc = error("articles %u-%u: a slug is taken (was bench-data already run on this database?)",
+				   i, i + k - 1);
+		arena_reset(a);
+		if (isatty(2))
+			fprintf(stderr, "\rdateline bench-data: %u/%u articles", i + k, n);
+	}
+	arena_free(a);
+	free(ids);
+	free(in);
+	rendered_free(r, c->nr);
 	return rc;
 }
 
@@ -240,16 +301,9 @@ int cmd_bench_data(int argc, char **argv)
 		rc = db_set_bulk(db, true);
 	if (!rc)
 		rc = setup_taxonomy(db, cat_ids, author_ids);
-	for (unsigned i = 0; i < n && !rc; i++) {
-		/* Interleave topics so every section fills evenly. */
-		const struct source *src = &c.docs[(i * 613u) % c.nr];
-		rc = make_article(db, src, i, now, cli_get(opts, "no-categories") ? NULL : cat_ids,
-				  author_ids, 97);
-		if (rc == DL_CONFLICT)
-			rc = error("article %u: slug taken (was bench-data already run on this database?)", i);
-		if (isatty(2) && ((i + 1) % 1000 == 0 || i + 1 == n))
-			fprintf(stderr, "\rdateline bench-data: %u/%u articles", i + 1, n);
-	}
+	if (!rc)
+		rc = add_articles(db, &c, n, now, cli_get(opts, "no-categories") ? NULL : cat_ids,
+				  author_ids);
 	if (isatty(2))
 		fputc('\n', stderr);
 	if (!rc && cli_get(opts, "related"))

@@ -43,6 +43,7 @@ int cmd_user(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_export_wxr(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
 #endif

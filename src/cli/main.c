@@ -19,7 +19,7 @@ static const struct {
 	{ "backup", cmd_backup, "copy a live site's database to FILE, consistently" },
 	{ "restore", cmd_restore, "bring a site back from a backup FILE" },
 	{ "import", cmd_import, "import a WordPress export: import wxr FILE [--uploads DIR]" },
-	{ "export", cmd_export, "write the site as a WordPress export: export wxr FILE" },
+	{ "export", cmd_export, "export static DIR: the public site as files; export wxr FILE: a WordPress export" },
 };
 
 static void usage(FILE *f)

@@ -35,6 +35,7 @@ static struct cli_opt serve_opts[] = {
 	{ "max-connections", "N", "concurrent connection limit", "4096", NULL },
 	{ "access-log", "PATH", "access log file, '-' for stdout, 'off' for none", "-", NULL },
 	{ "flush-seconds", "N", "how often page views are written to the database", "10", NULL },
+	{ "cache-size", "MB", "page cache budget in MiB (0: no page cache)", "64", NULL },
 	{ "log-level", "LEVEL", "debug, info, warning or error", "info", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
@@ -145,13 +146,14 @@ int cmd_serve(int argc, char **argv)
 	char *listener = NULL, *admin_url = NULL;
 	sigset_t sigs;
 	int sig, rc = 1;
-	unsigned threads = 0, timeout = 30, maxconn = 4096, flush = 10;
+	unsigned threads = 0, timeout = 30, maxconn = 4096, flush = 10, cache_mb = 64;
 
 	if (cli_parse("serve", argc, argv, serve_opts) ||
 	    cli_uint(serve_opts, "threads", 0, 256, &threads) ||
 	    cli_uint(serve_opts, "timeout", 1, 3600, &timeout) ||
 	    cli_uint(serve_opts, "max-connections", 1, 1000000, &maxconn) ||
 	    cli_uint(serve_opts, "flush-seconds", 1, 3600, &flush) ||
+	    cli_uint(serve_opts, "cache-size", 0, 1048576, &cache_mb) ||
 	    set_log_level(cli_get(serve_opts, "log-level")))
 		return 2;
 	/* Only the main thread's sigwait() sees these; every thread inherits the mask. */
@@ -163,6 +165,7 @@ int cmd_serve(int argc, char **argv)
 
 	ec.db_url = cli_get(serve_opts, "db");
 	ec.flush_seconds = flush;
+	ec.cache_bytes = (size_t)cache_mb << 20;
 	if (cli_prepare_db_dir(ec.db_url) || !(engine = engine_new(&ec)))
 		goto out;
 	theme = theme_load(cli_get(serve_opts, "theme"), &err);

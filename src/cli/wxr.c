@@ -131,7 +131,7 @@ int cmd_import(int argc, char **argv)
 	return rc ? 1 : 0;
 }
 
-int cmd_export(int argc, char **argv)
+int cmd_export_wxr(int argc, char **argv)
 {
 	struct wxr_export_stats st = { 0 };
 	struct db *db = NULL;

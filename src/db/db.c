@@ -1,4 +1,5 @@
 #include "core/compat.h"
+#include <stdatomic.h>
 #include <pthread.h>
 #include "core/alloc.h"
 #include "core/err.h"
@@ -149,9 +150,30 @@ void db_bind_null(struct db_stmt *st, int idx)
 	st->db->drv->bind_null(st, idx);
 }
 
+static atomic_uint_fast64_t step_ns, steps;
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int db_step(struct db_stmt *st)
 {
-	return st->db->drv->step(st);
+	uint64_t t0 = mono_ns();
+	int rc = st->db->drv->step(st);
+
+	atomic_fetch_add(&step_ns, mono_ns() - t0);
+	atomic_fetch_add(&steps, 1);
+	return rc;
+}
+
+void db_time_totals(uint64_t *ns, uint64_t *nsteps)
+{
+	*ns = atomic_load(&step_ns);
+	*nsteps = atomic_load(&steps);
 }
 
 void db_done(struct db_stmt *st)

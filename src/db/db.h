@@ -61,6 +61,8 @@ void db_bind_null(struct db_stmt *st, int idx);
 
 /* Run one step: DB_ROW, DB_DONE, or a negative dl_rc. */
 int db_step(struct db_stmt *st);
+/* Time spent in db_step() by every connection of this process, and how many steps. */
+void db_time_totals(uint64_t *ns, uint64_t *steps);
 /* Reset and clear bindings; the statement goes back to the cache. */
 void db_done(struct db_stmt *st);
 /* db_step() until done, then db_done(): for statements with no rows. */

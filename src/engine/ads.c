@@ -124,3 +124,26 @@ const struct engine_ad *engine_pick_ad(struct engine *e, const struct engine_sna
 	}
 	return NULL;
 }
+
+const struct engine_ad *engine_ad_by_id(const struct engine_snapshot *snap, const char *name,
+					int64_t ad_id, const struct engine_ad_slot **slot_out)
+{
+	for (size_t i = 0; ad_id && i < snap->nad_slots; i++) {
+		const struct engine_ad_slot *slot = &snap->ad_slots[i];
+
+		if (!slice_eq_str(slot->name, name))
+			continue;
+		for (size_t j = 0; j < slot->nads; j++) {
+			if (slot->ads[j].id == ad_id) {
+				*slot_out = slot;
+				return &slot->ads[j];
+			}
+		}
+	}
+	return NULL;
+}
+
+void engine_count_impression(struct engine *e, int64_t ad_id)
+{
+	tally_add(e->impressions, ad_id, 1);
+}

@@ -2,10 +2,26 @@
 #include "core/alloc.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "engine/internal.h"
 
 /* How far back Must Read counts page views. */
 #define MOST_READ_DAYS 7
+
+struct pagecache *engine_page_cache(struct engine *e)
+{
+	return e->cache;
+}
+
+static bool same_must_read(const struct engine_snapshot *a, const struct engine_snapshot *b)
+{
+	if (a->must_read.nr != b->must_read.nr || a->generation != b->generation)
+		return false;
+	for (size_t i = 0; i < a->must_read.nr; i++)
+		if (a->must_read.items[i].id != b->must_read.items[i].id)
+			return false;
+	return true;
+}
 
 struct db *engine_db(struct engine *e)
 {
@@ -166,6 +182,10 @@ const struct engine_snapshot *engine_snapshot(struct engine *e, struct arena *re
 	e->building = false;
 	if (built) {
 		old = e->current;
+		/* Pages showing Must Read stay valid while its list is the same. */
+		if (!old || !same_must_read(old, built))
+			e->must_read_version++;
+		built->must_read_version = e->must_read_version;
 		e->current = built;  /* the build's reference becomes the engine's */
 	}
 	/* If the build failed, the last good snapshot (if any) still serves. */
@@ -212,8 +232,14 @@ static int flush_views(struct engine *e, struct db *db, int64_t day)
 		rc = store_views_add(db, day, ids, counts, n);
 		if (rc)
 			tally_restore(e->views, ids, counts, n);
-		else
+		else {
+			int64_t total = 0;
+			for (size_t i = 0; i < n; i++)
+				total += counts[i];
 			atomic_fetch_add(&e->epoch, 1);  /* Must Read may have changed */
+			metrics_count(metrics_global(), "dateline_page_views_flushed_total",
+				      "Page views written to the database.", NULL, (uint64_t)total);
+		}
 	}
 	free(ids);
 	free(counts);
@@ -307,6 +333,7 @@ struct engine *engine_new(const struct engine_config *cfg)
 	e->impressions = tally_new();
 	e->clicks = tally_new();
 	e->pool = db_pool_new(cfg->db_url);
+	e->cache = pagecache_new(cfg->cache_bytes);
 	db = engine_db(e);
 	if (!db || store_migrate(db)) {
 		engine_free(e);
@@ -335,6 +362,7 @@ void engine_free(struct engine *e)
 			warning("could not save the last page views at shutdown");
 	}
 	snapshot_unref(e->current);
+	pagecache_free(e->cache);
 	for (size_t i = 0; i < e->nrotation; i++)
 		free(e->rotation_names[i]);
 	tally_free(e->views);
@@ -344,4 +372,23 @@ void engine_free(struct engine *e)
 	pthread_cond_destroy(&e->stop_cond);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
+}
+
+void engine_metrics_render(struct engine *e, struct strbuf *out)
+{
+	struct metrics *m = metrics_global();
+	struct pagecache_stats st;
+	uint64_t ns, steps;
+
+	pagecache_stats(e->cache, &st);
+	metrics_count_set(m, "dateline_page_cache_hits_total", "Public pages served from the page cache.", NULL, st.hits);
+	metrics_count_set(m, "dateline_page_cache_misses_total", "Public pages rendered (not cached, or a new ad combination).", NULL, st.misses);
+	metrics_count_set(m, "dateline_page_cache_evictions_total", "Pages dropped to stay within the budget.", NULL, st.evictions);
+	metrics_set(m, "dateline_page_cache_bytes", "Bytes held by the page cache.", NULL, (double)st.bytes);
+	metrics_set(m, "dateline_page_cache_budget_bytes", "The page cache's byte budget (0: off).", NULL, (double)st.budget);
+	metrics_set(m, "dateline_page_cache_pages", "Pages in the page cache.", NULL, (double)st.pages);
+	db_time_totals(&ns, &steps);
+	metrics_count_set(m, "dateline_db_statements_total", "Database statement steps.", NULL, steps);
+	metrics_count_set(m, "dateline_db_step_microseconds_total", "Time spent stepping database statements.", NULL, ns / 1000);
+	metrics_render(m, out);
 }

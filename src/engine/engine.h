@@ -20,6 +20,7 @@ struct engine;
 struct engine_config {
 	const char *db_url;
 	unsigned flush_seconds;  /* page views and ad counters: how often to write */
+	size_t cache_bytes;      /* the page cache's budget; 0: no page cache */
 };
 
 /* A section's newest stories, for the home page. */
@@ -41,6 +42,8 @@ struct engine_snapshot {
 	struct arena *arena;
 	int64_t generation;
 	uint64_t epoch;
+	/* Moves only when Must Read's list changes (not on every view flush). */
+	uint64_t must_read_version;
 	int64_t built_at;
 	struct site_settings settings;
 	const struct tz *tz;
@@ -63,6 +66,9 @@ struct engine *engine_new(const struct engine_config *cfg);
 /* Flush counters, stop the flusher, close every connection. */
 void engine_free(struct engine *e);
 
+/* The page cache, or NULL when it is off. */
+struct pagecache *engine_page_cache(struct engine *e);
+
 /* This thread's database connection (NULL if the database is unreachable). */
 struct db *engine_db(struct engine *e);
 
@@ -76,6 +82,14 @@ const struct engine_snapshot *engine_snapshot(struct engine *e, struct arena *re
 void engine_count_view(struct engine *e, int64_t article_id);
 /* Write the in-memory counters now (also done every flush_seconds). */
 int engine_flush(struct engine *e);
+
+/*
+ * Append every metric in Prometheus text format: the process registry
+ * (requests by route and status, latencies, render time, views flushed)
+ * plus the page cache's and the database's totals read now. For the
+ * editorial listener's /metrics.
+ */
+void engine_metrics_render(struct engine *e, struct strbuf *out);
 
 /* ---- ads ---- */
 
@@ -102,6 +116,11 @@ struct engine_ad_slot {
 const struct engine_ad *engine_pick_ad(struct engine *e, const struct engine_snapshot *snap,
 				       const char *name, int64_t category_id, int64_t now,
 				       bool count, const struct engine_ad_slot **slot);
+/* The creative `ad_id` of slot `name` in the snapshot, or NULL (gone, or 0). */
+const struct engine_ad *engine_ad_by_id(const struct engine_snapshot *snap, const char *name,
+					int64_t ad_id, const struct engine_ad_slot **slot);
+/* Count one impression of creative `ad_id` (a cached page shown again). */
+void engine_count_impression(struct engine *e, int64_t ad_id);
 /* Count a click on creative `id`. */
 void engine_count_click(struct engine *e, int64_t ad_id);
 

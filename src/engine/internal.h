@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include "engine/engine.h"
+#include "engine/pagecache.h"
 #include "engine/tally.h"
 
 #define ENGINE_MAX_SLOTS 64
@@ -22,6 +23,8 @@ struct engine {
 	atomic_uint_fast64_t epoch;     /* bumped when views change Must Read */
 
 	struct tally *views, *impressions, *clicks;
+	struct pagecache *cache;
+	uint64_t must_read_version;     /* under lock */
 
 	/* Weighted rotation position per ad slot name; survives snapshot rebuilds. */
 	char *rotation_names[ENGINE_MAX_SLOTS];

@@ -8,13 +8,15 @@
 #include "engine/related.h"
 #include "store/store.h"
 
-/* How many of the article's terms form the similarity query. */
-#define QUERY_TERMS 24
-/* How many candidates the full-text query returns for re-ranking by cosine
- * (80 measured no better than 40 on the BBC corpus, at 1.5x the time). */
-#define CANDIDATES 40
-/* Title words count this many times a body word. */
-#define TITLE_WEIGHT 3.0
+/* How many of the article's terms form the similarity query (bench/related_quality.sh,
+ * 80 candidates, 30 neighbours: 24 terms 0.937, 48 terms 0.943, 64 terms 0.944). */
+#define QUERY_TERMS 48
+/* How many candidates the full-text query returns for re-ranking by cosine. The
+ * shared-neighbour step needs recall (48 terms: 80 candidates with 64 neighbours
+ * 0.946, 120 candidates 0.950). */
+#define CANDIDATES 120
+/* Title words count this many times a body word (3 measured no better than 1). */
+#define TITLE_WEIGHT 1.0
 /* Same-category candidates get this boost: a tie-breaker, not a filter. */
 #define CATEGORY_BOOST 1.08
 
@@ -267,32 +269,47 @@ static double norm(const struct terms *t)
 	return sqrt(sum);
 }
 
-/* Cosine similarity of the article's TF-IDF vector with candidate `id`'s:
- * the full-text query finds candidates cheaply, this ranks them well. */
-static int cosine(struct related_ctx *rc, struct db *db, const struct terms *a, double norm_a,
-		  int64_t id, int64_t ndocs, double *out)
-{
-	struct arena *arena = arena_new(0);
-	struct terms c = { .arena = arena };
-	struct text_parts tp = { rc, &c };
-	double dot = 0, norm_c;
-	int r = db_fts_text(db, id, analyze_parts, &tp);
+/* A candidate's TF-IDF vector, kept for the second round. */
+struct vec {
+	struct arena *arena;
+	struct terms t;
+	double norm;
+};
 
-	for (size_t i = 0; !r && i < c.nr; i++)
-		r = weigh(rc, db, &c.items[i], ndocs);
-	if (!r) {
-		for (size_t i = 0; i < c.nr; i++) {
-			const struct term *e = c.items[i].weight > 0 ? find_term(a, c.items[i].stem) : NULL;
-			if (e)
-				dot += e->weight * c.items[i].weight;
-		}
-		norm_c = norm(&c);
-		*out = norm_a > 0 && norm_c > 0 ? dot / (norm_a * norm_c) : 0;
-	}
-	free(c.items);
-	free(c.slots);
-	arena_free(arena);
+static int load_vec(struct related_ctx *rc, struct db *db, int64_t id, int64_t ndocs,
+		    struct vec *v)
+{
+	struct text_parts tp = { rc, &v->t };
+	int r;
+
+	v->arena = arena_new(0);
+	v->t = (struct terms){ .arena = v->arena };
+	r = db_fts_text(db, id, analyze_parts, &tp);
+	for (size_t i = 0; !r && i < v->t.nr; i++)
+		r = weigh(rc, db, &v->t.items[i], ndocs);
+	if (!v->t.nslots)
+		terms_rehash(&v->t);
+	v->norm = norm(&v->t);
 	return r;
+}
+
+static void vec_release(struct vec *v)
+{
+	free(v->t.items);
+	free(v->t.slots);
+	arena_free(v->arena);
+}
+
+static double dot(const struct terms *q, const struct terms *c)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < c->nr; i++) {
+		const struct term *e = c->items[i].weight > 0 ? find_term(q, c->items[i].stem) : NULL;
+		if (e)
+			sum += e->weight * c->items[i].weight;
+	}
+	return sum;
 }
 
 int related_compute(struct related_ctx *rc, struct db *db, int64_t id, size_t max,
@@ -302,9 +319,11 @@ int related_compute(struct related_ctx *rc, struct db *db, int64_t id, size_t ma
 	struct terms t = { .arena = a };
 	struct text_parts tp = { rc, &t };
 	struct db_fts_hit hits[CANDIDATES + 1];
+	struct vec cand[CANDIDATES + 1];
+	int64_t cats[CANDIDATES + 1];
 	const char *words[QUERY_TERMS];
 	int64_t ndocs, category;
-	size_t nwords, nhits = 0;
+	size_t nwords, nhits = 0, nloaded = 0;
 	double norm_a = 0;
 	int r;
 
@@ -325,17 +344,22 @@ int related_compute(struct related_ctx *rc, struct db *db, int64_t id, size_t ma
 		r = db_fts_any(db, words, nwords, CANDIDATES + 1, hits, &nhits);
 	}
 	norm_a = norm(&t);
-	for (size_t i = 0; !r && i < nhits; i++) {
-		int64_t cat;
-
-		if (hits[i].id == id || store_article_category(db, hits[i].id, &cat)) {
+	for (size_t i = 0; !r && i < nhits; i++, nloaded++) {
+		memset(&cand[i], 0, sizeof(cand[i]));
+		if (hits[i].id == id || store_article_category(db, hits[i].id, &cats[i])) {
 			hits[i].score = -INFINITY;
 			continue;
 		}
-		r = cosine(rc, db, &t, norm_a, hits[i].id, ndocs, &hits[i].score);
-		if (!r && cat == category)
-			hits[i].score *= CATEGORY_BOOST;
+		r = load_vec(rc, db, hits[i].id, ndocs, &cand[i]);
+		if (!r)
+			hits[i].score = norm_a > 0 && cand[i].norm > 0
+					? dot(&t, &cand[i].t) / (norm_a * cand[i].norm) : 0;
 	}
+	for (size_t i = 0; !r && i < nhits; i++)
+		if (hits[i].score != -INFINITY && cats[i] == category)
+			hits[i].score *= CATEGORY_BOOST;
+	for (size_t i = 0; i < nloaded; i++)
+		vec_release(&cand[i]);
 	if (!r) {
 		qsort(hits, nhits, sizeof(*hits), by_score_desc);
 		for (size_t i = 0; i < nhits && *n < max; i++) {
@@ -367,23 +391,91 @@ int related_refresh(struct related_ctx *rc, struct db *db, int64_t id, size_t ma
 	return store_related_put(db, id, ids, scores, n);
 }
 
+/*
+ * Re-ranking by shared neighbours: two stories on one topic have many of the
+ * same nearest neighbours; two that share a few rare words by chance do not.
+ * Each article's NEIGHBOURS best by cosine are kept in memory (16 bytes
+ * each), then each candidate's score gains SHARED_WEIGHT times the share of
+ * its own list that is also in the article's list (or is the article).
+ * Measured on the BBC corpus: 0.930 without; with 30 neighbours 0.943, with
+ * 100 (from 120 candidates) 0.9506.
+ */
+#define NEIGHBOURS 100
+
+/* A list fully shared adds this much to the cosine (0.8 to 1.3 all measured 0.950-0.951). */
+#define SHARED_WEIGHT 1.0
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+struct scored { int64_t id; double score; };
+
+static int by_scored_desc(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+	if (x->score != y->score)
+		return (x->score < y->score) - (x->score > y->score);
+	return (x->id < y->id) - (x->id > y->id);
+}
+
 int related_rebuild(struct db *db, size_t max, void (*progress)(size_t done, size_t total))
 {
 	struct related_ctx *rc = related_ctx_new();
-	int64_t *ids;
-	size_t n;
+	int64_t *ids, *nb;
+	double *sc;
+	size_t n, *cnt;
 	int r;
 
 	if (!rc)
 		return error("no English stemmer available");
 	r = store_published_ids(db, &ids, &n);
+	nb = xcalloc(n ? n * NEIGHBOURS : 1, sizeof(*nb));
+	sc = xcalloc(n ? n * NEIGHBOURS : 1, sizeof(*sc));
+	cnt = xcalloc(n ? n : 1, sizeof(*cnt));
 	for (size_t i = 0; !r && i < n; i++) {
-		r = related_refresh(rc, db, ids[i], max);
+		r = related_compute(rc, db, ids[i], NEIGHBOURS, nb + i * NEIGHBOURS, sc + i * NEIGHBOURS, &cnt[i]);
 		if (r == DL_NOTFOUND)
 			r = DL_OK;  /* not in the full-text index: nothing to relate */
 		if (progress)
 			progress(i + 1, n);
 	}
+	for (size_t i = 0; !r && i < n; i++) {
+		struct scored s[NEIGHBOURS];
+		int64_t mine[NEIGHBOURS], out_ids[NEIGHBOURS];
+		double out_sc[NEIGHBOURS];
+		size_t k = cnt[i], m;
+
+		memcpy(mine, nb + i * NEIGHBOURS, k * sizeof(*mine));
+		qsort(mine, k, sizeof(*mine), cmp_i64);
+		for (size_t j = 0; j < k; j++) {
+			int64_t cid = nb[i * NEIGHBOURS + j];
+			int64_t *pos = bsearch(&cid, ids, n, sizeof(*ids), cmp_i64);
+			size_t shared = 0;
+
+			if (pos) {
+				size_t c = (size_t)(pos - ids);
+				for (size_t q = 0; q < cnt[c]; q++) {
+					int64_t x = nb[c * NEIGHBOURS + q];
+					shared += x == ids[i] || bsearch(&x, mine, k, sizeof(*mine), cmp_i64) != NULL;
+				}
+			}
+			s[j].id = cid;
+			s[j].score = sc[i * NEIGHBOURS + j] + SHARED_WEIGHT * (double)shared / NEIGHBOURS;
+		}
+		qsort(s, k, sizeof(*s), by_scored_desc);
+		m = k < max ? k : max;
+		for (size_t j = 0; j < m; j++) {
+			out_ids[j] = s[j].id;
+			out_sc[j] = s[j].score;
+		}
+		r = store_related_put(db, ids[i], out_ids, out_sc, m);
+	}
+	free(nb);
+	free(sc);
+	free(cnt);
 	free(ids);
 	related_ctx_free(rc);
 	return r;

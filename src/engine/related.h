@@ -6,7 +6,8 @@
  * dropped, Snowball stems): the article's most distinctive terms form a
  * ranked (BM25) query that finds candidates cheaply, which are then ranked
  * by the cosine of their whole TF-IDF vectors; the same category is a light
- * boost (DESIGN.md section 5). Computed when an article is published or
+ * boost (DESIGN.md section 5). A full rebuild also re-ranks by shared
+ * neighbours; a single refresh (a publish) uses the cosine order alone. Computed when an article is published or
  * changed and stored, never per page view.
  */
 #ifndef DL_ENGINE_RELATED_H
@@ -31,7 +32,11 @@ int related_compute(struct related_ctx *rc, struct db *db, int64_t id, size_t ma
 /* Compute and store the Related News of `id`. */
 int related_refresh(struct related_ctx *rc, struct db *db, int64_t id, size_t max);
 
-/* Recompute every published article's Related News, reporting progress. */
+/*
+ * Recompute every published article's Related News, reporting progress:
+ * cosine lists first, then each re-ranked by the neighbours it shares with
+ * its candidates (needs every list in memory: 1.6 KB per article).
+ */
 int related_rebuild(struct db *db, size_t max, void (*progress)(size_t done, size_t total));
 
 #endif

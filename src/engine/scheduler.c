@@ -8,6 +8,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "db/db.h"
 #include "engine/auth.h"
 #include "engine/editorial.h"
@@ -61,6 +62,11 @@ static void *run(void *arg)
 		}
 		if (n > 0)
 			atomic_fetch_add(&s->published, (uint_fast64_t)n);
+		metrics_count(metrics_global(), "dateline_scheduler_runs_total",
+			      "Scheduler passes over the queue (one a second).", NULL, 1);
+		if (n > 0)
+			metrics_count(metrics_global(), "dateline_scheduler_published_total",
+				      "Scheduled articles published.", NULL, (uint64_t)n);
 		until = next_tick();
 		pthread_mutex_lock(&s->lock);
 		while (!s->stopping && pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0)

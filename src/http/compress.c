@@ -1,4 +1,5 @@
 #include "core/compat.h"
+#include <brotli/encode.h>
 #include <zlib.h>
 #include "core/err.h"
 #include "http/compress.h"
@@ -22,6 +23,20 @@ int http_gzip(const void *p, size_t len, int level, struct strbuf *out)
 		strbuf_setlen(out, out->len + z.total_out);
 	deflateEnd(&z);
 	return rc == Z_STREAM_END ? DL_OK : DL_ERR;
+}
+
+int http_brotli(const void *p, size_t len, int quality, struct strbuf *out)
+{
+	size_t n = BrotliEncoderMaxCompressedSize(len);
+
+	if (!n)
+		return DL_ERR;
+	strbuf_grow(out, n);
+	if (!BrotliEncoderCompress(quality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, len,
+				   (const uint8_t *)p, &n, (uint8_t *)out->buf + out->len))
+		return DL_ERR;
+	strbuf_setlen(out, out->len + n);
+	return DL_OK;
 }
 
 bool http_accepts(const char *ae, const char *coding)

@@ -10,6 +10,7 @@
 #define DL_HTTP_H
 
 #include "core/compat.h"
+#include <stdatomic.h>
 #include "core/arena.h"
 #include "core/slice.h"
 #include "core/strbuf.h"
@@ -31,6 +32,30 @@ struct http_header {
 	const char *value;
 };
 
+/* Content codings a prebuilt body may come in. */
+enum http_coding { HTTP_IDENTITY, HTTP_GZIP, HTTP_BROTLI, HTTP_NCODINGS };
+
+/*
+ * A body encoded once in every coding the client may accept, each with its
+ * own strong ETag (a coding is a different representation). The bytes are
+ * borrowed: `release(release_ctx)` is called once the server no longer
+ * needs them. An absent coding has len 0 (identity is always present).
+ */
+struct http_prebuilt {
+	const void *body[HTTP_NCODINGS];
+	size_t len[HTTP_NCODINGS];
+	const char *etag[HTTP_NCODINGS];
+	void (*release)(void *ctx);
+	void *release_ctx;
+	/* The library's whole response per coding, headers included, built by the
+	 * first request that may share it (http_response.shareable) and reused by
+	 * every later one; freed by http_prebuilt_clear(). */
+	_Atomic(void *) shared[HTTP_NCODINGS];
+};
+
+/* Free what the server cached inside `pre` (call before freeing its bytes). */
+void http_prebuilt_clear(struct http_prebuilt *pre);
+
 struct http_response {
 	int status;
 	struct strbuf body;
@@ -44,6 +69,11 @@ struct http_response {
 	/* Static bytes to send instead of `body` (not freed; must outlive the server). */
 	const void *static_body;
 	size_t static_len;
+	/* A body prepared ahead (the page cache); wins over `body`. */
+	struct http_prebuilt *prebuilt;
+	/* The headers are the same for every request sending `prebuilt`: the
+	 * whole response may be built once and reused. */
+	bool shareable;
 };
 
 struct http_request {
@@ -64,6 +94,8 @@ struct http_request {
 	int64_t start_ns;
 	/* What the application wants in the access log for this request. */
 	size_t bytes_sent;
+	/* The route's name for the request metrics (NULL: "none"). */
+	const char *route;
 };
 
 /* Called once per request with the path and query already validated. */
@@ -97,6 +129,25 @@ void http_server_stop(struct http_server *srv);
 /* The port actually bound (useful with port 0). */
 int http_server_port(const struct http_server *srv);
 
+/* What http_local_request() answered. */
+struct http_local_result {
+	int status;
+	char *content_type;   /* malloc'd, or NULL */
+	char *location;       /* a redirect's Location (malloc'd), or NULL */
+	struct strbuf body;   /* the identity body */
+};
+
+/*
+ * Run cfg->handler on a request for `target` with no network and no
+ * request headers (static export: the site renders itself into files).
+ * `method` is HTTP_GET or HTTP_HEAD (a HEAD still gets its body here).
+ * Fills *out (release with http_local_result_release). Returns DL_OK, or
+ * DL_INVALID for a target the server would answer 400/414.
+ */
+int http_local_request(const struct http_server_config *cfg, const char *target,
+		       enum http_method method, struct http_local_result *out);
+void http_local_result_release(struct http_local_result *r);
+
 /* A request header's value, or NULL. */
 const char *http_header(struct http_request *req, const char *name);
 /* A cookie's value from the Cookie header, or an empty slice. */
@@ -111,6 +162,14 @@ struct slice http_cookie(struct http_request *req, const char *name);
  * none is sent).
  */
 bool http_not_modified(struct http_request *req, const char *etag);
+
+/*
+ * The coding to send a prebuilt body in: brotli, then gzip, when the
+ * request's Accept-Encoding takes it and `pre` has it; else identity.
+ */
+enum http_coding http_pick_coding(struct http_request *req, const struct http_prebuilt *pre);
+/* True if the request's If-None-Match lists `etag` (weak comparison, no "*"). */
+bool http_etag_requested(struct http_request *req, const char *etag);
 
 /* Add a response header (both strings copied into the request arena). */
 void http_set_header(struct http_request *req, const char *name, const char *value);

@@ -181,7 +181,7 @@ const struct slice *query_get(const struct query *q, const char *key)
 }
 
 /* Parameters added by campaign links and social sites: never part of a page's identity. */
-static bool is_tracking(struct slice key)
+bool query_is_tracking(struct slice key)
 {
 	static const char *const names[] = {
 		"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref", "_ga",
@@ -198,7 +198,7 @@ static bool is_tracking(struct slice key)
 const char *query_unknown(struct arena *a, const struct query *q, const char *const *allowed)
 {
 	for (size_t i = 0; i < q->nr; i++) {
-		bool ok = is_tracking(q->items[i].key);
+		bool ok = query_is_tracking(q->items[i].key);
 
 		for (size_t j = 0; allowed && allowed[j] && !ok; j++)
 			ok = slice_eq_str(q->items[i].key, allowed[j]);

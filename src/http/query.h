@@ -62,6 +62,9 @@ const struct slice *query_get(const struct query *q, const char *key);
  */
 const char *query_unknown(struct arena *a, const struct query *q, const char *const *allowed);
 
+/* True for a well-known tracking parameter (utm_*, fbclid, gclid...). */
+bool query_is_tracking(struct slice key);
+
 /*
  * The page number from ?page=: DL_OK with *page = 1 when absent; DL_INVALID
  * unless it is a decimal integer in [1, max].

@@ -12,10 +12,12 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <strings.h>
 #include <unistd.h>
 #include "core/alloc.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/hash.h"
 #include "core/timefmt.h"
 #include "http/compress.h"
@@ -73,12 +75,15 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 
 const char *http_header(struct http_request *req, const char *name)
 {
+	if (!req->conn)
+		return NULL;  /* a local request (http_local_request) has no headers */
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
 struct slice http_cookie(struct http_request *req, const char *name)
 {
-	const char *v = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+	const char *v = req->conn ? MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name)
+				  : NULL;
 
 	return v ? slice_cstr(v) : (struct slice){ "", 0 };
 }
@@ -228,6 +233,26 @@ static bool etag_listed(const char *list, const char *tag, bool star)
 	return false;
 }
 
+bool http_etag_requested(struct http_request *req, const char *etag)
+{
+	const char *inm = http_header(req, "If-None-Match");
+
+	return inm && etag_listed(inm, etag, false);
+}
+
+enum http_coding http_pick_coding(struct http_request *req, const struct http_prebuilt *pre)
+{
+	const char *ae = http_header(req, "Accept-Encoding");
+
+	if (!ae)
+		return HTTP_IDENTITY;
+	if (pre->len[HTTP_BROTLI] && http_accepts(ae, "br"))
+		return HTTP_BROTLI;
+	if (pre->len[HTTP_GZIP] && http_accepts(ae, "gzip"))
+		return HTTP_GZIP;
+	return HTTP_IDENTITY;
+}
+
 bool http_not_modified(struct http_request *req, const char *etag)
 {
 	const char *inm = http_header(req, "If-None-Match");
@@ -307,6 +332,100 @@ static void finish_body(struct http_request *req, const void **body, size_t *len
 	}
 }
 
+static void release_prebuilt(void *cls)
+{
+	const struct http_prebuilt *pre = cls;
+
+	if (pre->release)
+		pre->release(pre->release_ctx);
+}
+
+static void add_headers(struct MHD_Response *r, const struct http_response *res)
+{
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (size_t i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+}
+
+/*
+ * A prebuilt body: the chosen coding's bytes go out as they are, no copy;
+ * the server lets go of them (release) when the library is done.
+ */
+static enum MHD_Result queue_prebuilt(struct http_request *req)
+{
+	struct http_response *res = &req->res;
+	struct http_prebuilt *pre = res->prebuilt;
+	enum http_coding c = http_pick_coding(req, pre);
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+	const char *ims = http_header(req, "If-Modified-Since");
+	struct strbuf date = STRBUF_INIT;
+	bool current = http_etag_requested(req, pre->etag[c]);
+
+	if (res->shareable && !current && !(ims && res->last_modified) &&
+	    (r = atomic_load(&pre->shared[c]))) {
+		/* Built once, sent as is; the body stays referenced until the
+		 * request completes (on_completed releases it). */
+		req->bytes_sent = req->method == HTTP_HEAD ? 0 : pre->len[c];
+		return MHD_queue_response(req->conn, 200, r);
+	}
+
+	if (res->last_modified) {
+		timefmt_http(&date, res->last_modified);
+		http_set_header(req, "Last-Modified", date.buf);
+		/* If-None-Match wins; a date is current only if it is the one we sent. */
+		if (!http_header(req, "If-None-Match") && ims)
+			current = !strcmp(ims, date.buf);
+	}
+	strbuf_release(&date);
+	http_set_header(req, "Vary", "Accept-Encoding");
+	http_set_header(req, "ETag", pre->etag[c]);
+	if (current) {
+		res->status = 304;
+		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		release_prebuilt((void *)(uintptr_t)pre);
+	} else if (res->shareable) {
+		r = MHD_create_response_from_buffer(pre->len[c], (void *)(uintptr_t)pre->body[c],
+						    MHD_RESPMEM_PERSISTENT);
+	} else {
+		r = MHD_create_response_from_buffer_with_free_callback_cls(
+			pre->len[c], (void *)(uintptr_t)pre->body[c], release_prebuilt, (void *)(uintptr_t)pre);
+	}
+	if (!r) {
+		if (!current && !res->shareable)
+			release_prebuilt((void *)(uintptr_t)pre);
+		return MHD_NO;
+	}
+	if (!res->shareable || current)
+		res->prebuilt = NULL;  /* the response owns the reference now */
+	if (res->content_type && res->status != 304)
+		MHD_add_response_header(r, "Content-Type", res->content_type);
+	if (c == HTTP_GZIP && res->status != 304)
+		MHD_add_response_header(r, "Content-Encoding", "gzip");
+	else if (c == HTTP_BROTLI && res->status != 304)
+		MHD_add_response_header(r, "Content-Encoding", "br");
+	add_headers(r, res);
+	req->bytes_sent = req->method == HTTP_HEAD || res->status == 304 ? 0 : pre->len[c];
+	ok = MHD_queue_response(req->conn, (unsigned)res->status, r);
+	if (res->shareable && res->status == 200) {
+		void *none = NULL;
+		/* Keep it for the next request unless another thread was first. */
+		if (atomic_compare_exchange_strong(&pre->shared[c], &none, r))
+			return ok;
+	}
+	MHD_destroy_response(r);
+	return ok;
+}
+
+void http_prebuilt_clear(struct http_prebuilt *pre)
+{
+	for (int c = 0; c < HTTP_NCODINGS; c++) {
+		struct MHD_Response *r = atomic_exchange(&pre->shared[c], NULL);
+		if (r)
+			MHD_destroy_response(r);
+	}
+}
+
 static enum MHD_Result queue(struct http_request *req)
 {
 	struct http_response *res = &req->res;
@@ -317,6 +436,8 @@ static enum MHD_Result queue(struct http_request *req)
 	bool gzipped;
 	enum MHD_Result ok;
 
+	if (res->prebuilt && res->status == 200)
+		return queue_prebuilt(req);
 	finish_body(req, &body, &len, &gzipped, &gz);
 	if (gzipped) {
 		size_t n;
@@ -338,9 +459,7 @@ static enum MHD_Result queue(struct http_request *req)
 		MHD_add_response_header(r, "Content-Type", res->content_type);
 	if (gzipped)
 		MHD_add_response_header(r, "Content-Encoding", "gzip");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	for (size_t i = 0; i < res->nheaders; i++)
-		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	add_headers(r, res);
 	req->bytes_sent = req->method == HTTP_HEAD ? 0 : len;
 	ok = MHD_queue_response(req->conn, (unsigned)res->status, r);
 	MHD_destroy_response(r);
@@ -366,6 +485,58 @@ static const char *client_address(struct http_request *req)
 	return NULL;
 }
 
+struct framing {
+	int content_length, transfer_encoding, host;
+	bool nul, bad_te;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				    size_t key_size, const char *value, size_t value_size)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	/* The library stores C strings: a shorter strlen means a NUL was cut off. */
+	if (!key || strlen(key) != key_size || (value && strlen(value) != value_size))
+		f->nul = true;
+	if (key && !strcasecmp(key, "Content-Length"))
+		f->content_length++;
+	if (key && !strcasecmp(key, "Host"))
+		f->host++;
+	if (key && !strcasecmp(key, "Transfer-Encoding")) {
+		f->transfer_encoding++;
+		if (!value || strcasecmp(value, "chunked"))
+			f->bad_te = true;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Requests whose framing two parsers could read two ways are refused, with
+ * the connection closed, before any body is read: the classic smuggling
+ * pairs (Content-Length with Transfer-Encoding, two lengths, a coding other
+ * than plain chunked), NUL bytes in headers, HTTP/1.1 without Host, and
+ * versions other than 1.0 and 1.1. Returns the status to answer, or 0.
+ */
+static int framing_problem(struct http_request *req, const char **why)
+{
+	struct framing f = { 0 };
+
+	if (strcmp(req->version, "HTTP/1.1") && strcmp(req->version, "HTTP/1.0")) {
+		*why = "Only HTTP/1.0 and HTTP/1.1 are served here.";
+		return 505;
+	}
+	MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, count_header, &f);
+	*why = f.nul ? "A header holds a NUL byte."
+	       : f.content_length && f.transfer_encoding ? "Content-Length and Transfer-Encoding together."
+	       : f.content_length > 1 ? "More than one Content-Length."
+	       : f.transfer_encoding > 1 || f.bad_te ? "Only the chunked transfer coding is accepted."
+	       : !f.host && !strcmp(req->version, "HTTP/1.1") ? "An HTTP/1.1 request needs a Host header."
+	       : f.host > 1 ? "More than one Host header."
+	       : NULL;
+	return *why ? 400 : 0;
+}
+
 /* A Content-Length beyond the limit (the body would be refused anyway). */
 static bool declared_too_large(struct http_server *srv, struct http_request *req)
 {
@@ -383,6 +554,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct http_server *srv = cls;
 	struct http_request *req = *con_cls;
+	const char *why;
+	int status;
 
 	if (!req)
 		return MHD_NO;  /* on_uri always runs first; be safe anyway */
@@ -392,6 +565,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->version = arena_strdup(req->arena, version);
 		req->method = parse_method(method);
 		req->remote_addr = client_address(req);
+		status = framing_problem(req, &why);
+		if (status) {
+			http_error(req, status, why);
+			http_set_header(req, "Connection", "close");
+			return queue(req);
+		}
 		if (declared_too_large(srv, req)) {
 			/* Refused before a byte of it is read; the connection closes after. */
 			http_error(req, 413, "The request body is too large.");
@@ -477,6 +656,23 @@ static void log_access(struct http_server *srv, struct http_request *req)
 	strbuf_release(&line);
 }
 
+/* Requests by route and status (as sent: 304s included), and the time from
+ * the request line to the last byte handed to the kernel. */
+static void count_request(struct http_request *req)
+{
+	struct metrics *m = metrics_global();
+	const char *route = req->route ? req->route : "none";
+	char status[8];
+
+	snprintf(status, sizeof(status), "%d", req->res.status);
+	metrics_count(m, "dateline_http_requests_total", "Requests by route and status.",
+		      &(struct metrics_labels){ { "route", "status" }, { route, status } }, 1);
+	metrics_observe(m, "dateline_http_request_duration_seconds",
+			"Request time by route, until the response was sent.",
+			&(struct metrics_labels){ { "route", NULL }, { route, NULL } },
+			(double)(now_ns() - req->start_ns) / 1e9);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode why)
 {
@@ -487,10 +683,65 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	if (srv->cfg.access_log && req->method_name)
 		log_access(srv, req);
+	if (req->method_name)
+		count_request(req);
+	if (req->res.prebuilt)
+		release_prebuilt((void *)(uintptr_t)req->res.prebuilt);
 	strbuf_release(&req->res.body);
 	strbuf_release(&req->body_buf);
 	arena_free(req->arena);
 	*con_cls = NULL;
+}
+
+int http_local_request(const struct http_server_config *cfg, const char *target,
+		       enum http_method method, struct http_local_result *out)
+{
+	struct http_server srv = { .cfg = *cfg };
+	struct arena *a = arena_new(32768);
+	struct http_request *req = ARENA_NEW(a, struct http_request);
+	struct http_response *res = &req->res;
+	int rc = DL_OK;
+
+	memset(out, 0, sizeof(*out));
+	strbuf_init(&out->body, 0);
+	req->arena = a;
+	req->server = &srv;
+	req->start_ns = now_ns();
+	req->method = method;
+	req->method_name = method == HTTP_HEAD ? "HEAD" : "GET";
+	req->version = "HTTP/1.1";
+	req->target = arena_slice_dup(a, slice_cstr(target));
+	res->status = 200;
+	strbuf_init(&res->body, 0);
+	dispatch(&srv, req);
+	if (res->status == 400 || res->status == 414)
+		rc = DL_INVALID;
+	out->status = res->status;
+	out->content_type = res->content_type ? xstrdup(res->content_type) : NULL;
+	for (size_t i = 0; i < res->nheaders; i++)
+		if (!strcasecmp(res->headers[i].name, "Location"))
+			out->location = xstrdup(res->headers[i].value);
+	if (res->prebuilt) {
+		strbuf_add(&out->body, res->prebuilt->body[HTTP_IDENTITY],
+			   res->prebuilt->len[HTTP_IDENTITY]);
+		release_prebuilt((void *)(uintptr_t)res->prebuilt);
+	} else if (res->static_body) {
+		strbuf_add(&out->body, res->static_body, res->static_len);
+	} else {
+		strbuf_release(&out->body);
+		out->body = res->body;  /* moved */
+		strbuf_init(&res->body, 0);
+	}
+	strbuf_release(&res->body);
+	arena_free(a);
+	return rc;
+}
+
+void http_local_result_release(struct http_local_result *r)
+{
+	free(r->content_type);
+	free(r->location);
+	strbuf_release(&r->body);
 }
 
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
@@ -571,8 +822,11 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds ? cfg->timeout_seconds : 30u,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections ? cfg->max_connections : 4096u,
-		/* Request line + headers must fit in this per-connection pool. */
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		/* Request line + headers must fit in this per-connection pool (an 8 KB
+		 * line plus a 8 KB cookie do). No bigger: libmicrohttpd zeroes it for
+		 * every request on a kept-alive connection, and at 64 KB that memset
+		 * was the largest cost of serving a cached page. */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 		MHD_OPTION_END);
 	if (!srv->daemon) {

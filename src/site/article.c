@@ -218,8 +218,7 @@ void page_article(struct http_request *req, void *ctx)
 		view_set(p->root, "ad_sidebar", ad);
 	view_set(p->root, "related", view_teasers(p, &related, art.id, st->related_count));
 	surrogate_keys(p, &art);
-	if (req->method == HTTP_GET)
-		engine_count_view(p->site->engine, art.id);
+	page_count_view(p, art.id);
 	page_render(p, "article", 200);
 }
 

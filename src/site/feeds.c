@@ -99,6 +99,12 @@ static void serve_feed(struct page *p, const struct feed_scope *sc)
 	req->res.etag = true;
 	http_set_header(req, "Cache-Control", "public, max-age=300");
 	http_set_header(req, "X-Content-Type-Options", "nosniff");
+	/* The keys of the pages listing the same articles: one purge refreshes both. */
+	http_set_header(req, "Surrogate-Key",
+			sc->scope == STORE_ALL ? "home feed"
+			: arena_printf(p->a, "%s-%" PRId64 " feed",
+				       sc->scope == STORE_CATEGORY ? "category"
+				       : sc->scope == STORE_TAG ? "tag" : "author", sc->id));
 }
 
 void page_feed(struct http_request *req, void *ctx)

@@ -6,6 +6,7 @@
 
 #include "core/compat.h"
 #include "http/router.h"
+#include "engine/pagecache.h"
 #include "render/view.h"
 #include "site/site.h"
 
@@ -15,6 +16,12 @@ struct site {
 	struct router *router;
 	int64_t started;        /* a new process may bring a new theme */
 	char *default_base_url; /* http://<listener>, when base_url is not set */
+};
+
+/* Route flags: how a page may be revalidated or cached without running its handler. */
+enum {
+	ROUTE_SHOWS_MUST_READ = 1 << 0,  /* its validator includes the Must Read version */
+	ROUTE_NO_SHORTCUT = 1 << 1,      /* always run the handler (clicks, redirects, files) */
 };
 
 /* Everything one request's handler works with. */
@@ -33,6 +40,18 @@ struct page {
 	const char *og_image;   /* site-relative share image, or NULL for the logo */
 	const char *feed_path;  /* an archive's own feed ("/tag/x/feed/"), or NULL */
 	struct slice feed_name;
+	/* The ad calls the handler made, recorded for the page cache, or (replay)
+	 * the creatives it must show, in call order. */
+	struct pagecache_ad_call ad_calls[PAGECACHE_MAX_ADS];
+	int64_t ad_ids[PAGECACHE_MAX_ADS];
+	size_t nad_calls, nreplay;
+	bool replay_ads;
+	bool uncacheable;       /* the response must not be cached */
+	int64_t view_id;        /* the article this page counted a view of */
+	/* The page cache's view of this request (site/cache.c). */
+	const char *cache_key;
+	struct pagecache_stamp stamp;
+	struct pagecache_page *cached;
 };
 
 /* Handlers (route table in site.c). */
@@ -50,6 +69,7 @@ void page_media_variant(struct http_request *req, void *page);
 void page_ad_click(struct http_request *req, void *page);
 void page_feed(struct http_request *req, void *page);
 void page_robots(struct http_request *req, void *page);
+void page_healthz(struct http_request *req, void *page);
 void page_search(struct http_request *req, void *page);
 /* The WordPress REST API v2, read subset (src/api/wp.c). */
 void api_wp_index(struct http_request *req, void *page);
@@ -114,6 +134,18 @@ const char *url_media(struct arena *a, int64_t id, struct slice filename);
 struct view *view_teaser(struct page *p, const struct store_article *art);
 struct view *view_teasers(struct page *p, const struct store_list *l, int64_t skip_id,
 			  int64_t max);
+/* Count a page view of article `id` (GET only) and remember it for the cache. */
+void page_count_view(struct page *p, int64_t id);
+
+/*
+ * The page cache around a handler (site/cache.c): site_cache_serve answers
+ * from the cache and returns true, or prepares the request for a render
+ * and returns false; site_cache_store keeps what the handler rendered and
+ * sends it from the cache's copy.
+ */
+bool site_cache_serve(struct page *p);
+void site_cache_store(struct page *p);
+
 /* The ad for `slot` as a view, or NULL (nothing eligible: render nothing). */
 struct view *view_ad(struct page *p, const char *slot);
 /* Set a "human" and an RFC 3339 time under key_human / key_iso. */

@@ -3,6 +3,7 @@
 #include "core/err.h"
 #include "core/hash.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/timefmt.h"
 #include "engine/media.h"
 #include "render/tpl.h"
@@ -16,11 +17,6 @@
  * Archives keep WordPress's /category/, /tag/ and /author/ prefixes, so
  * category slugs may not take those names (nor static, media, ad).
  */
-/* Route flags: how a page may be revalidated without running its handler. */
-enum {
-	ROUTE_SHOWS_MUST_READ = 1 << 0,  /* its validator includes the page-view epoch */
-	ROUTE_NO_SHORTCUT = 1 << 1,      /* always run the handler (clicks, redirects) */
-};
 #define MR ROUTE_SHOWS_MUST_READ
 
 static const struct route routes[] = {
@@ -37,6 +33,7 @@ static const struct route routes[] = {
 	{ GET, "/wp-json/wp/v2/users/:id", api_wp_users, "wp_user", 0 },
 	{ GET, "/wp-json/*", api_wp_no_route, "wp_no_route", 0 },
 	{ GET, "/robots.txt", page_robots, "robots", 0 },
+	{ GET, "/healthz", page_healthz, "healthz", ROUTE_NO_SHORTCUT },
 	{ GET, "/search/", page_search, "search", 0 },
 	{ GET, "/sitemap.xml", page_sitemap_index, "sitemap_index", 0 },
 	{ GET, "/sitemap/:file", page_sitemap, "sitemap", 0 },
@@ -281,12 +278,43 @@ struct view *view_teasers(struct page *p, const struct store_list *l, int64_t sk
 	return list;
 }
 
+void page_count_view(struct page *p, int64_t id)
+{
+	p->view_id = id;
+	if (p->req->method == HTTP_GET)
+		engine_count_view(p->site->engine, id);
+}
+
+/* This ad call's creative: the rotation's pick, recorded for the page cache,
+ * or the one a cached page's request already picked (replay). */
+static const struct engine_ad *pick_ad(struct page *p, const char *slot_name,
+				       const struct engine_ad_slot **slot)
+{
+	const struct engine_ad *ad;
+	size_t i = p->nad_calls++;
+
+	if (p->replay_ads) {
+		if (i < p->nreplay && !strcmp(p->ad_calls[i].slot, slot_name))
+			return engine_ad_by_id(p->snap, slot_name, p->ad_ids[i], slot);
+		p->uncacheable = true;  /* the page asked for other slots this time */
+		return NULL;
+	}
+	ad = engine_pick_ad(p->site->engine, p->snap, slot_name, p->category_id, p->now,
+			    p->req->method == HTTP_GET, slot);
+	if (i < PAGECACHE_MAX_ADS) {
+		p->ad_calls[i].slot = (char *)(uintptr_t)slot_name;
+		p->ad_calls[i].category_id = p->category_id;
+		p->ad_ids[i] = ad ? ad->id : 0;
+	} else {
+		p->uncacheable = true;
+	}
+	return ad;
+}
+
 struct view *view_ad(struct page *p, const char *slot_name)
 {
 	const struct engine_ad_slot *slot;
-	const struct engine_ad *ad = engine_pick_ad(p->site->engine, p->snap, slot_name,
-						    p->category_id, p->now,
-						    p->req->method == HTTP_GET, &slot);
+	const struct engine_ad *ad = pick_ad(p, slot_name, &slot);
 	struct view *v;
 
 	if (!ad)
@@ -402,16 +430,28 @@ static void view_common(struct page *p)
 
 /* ---- responses ---- */
 
+static double mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void page_render(struct page *p, const char *template, int status)
 {
 	struct http_request *req = p->req;
+	double t0;
 	int rc;
 
 	view_common(p);
 	req->res.status = status;
 	req->res.content_type = "text/html; charset=utf-8";
 	strbuf_reset(&req->res.body);
+	t0 = mono_seconds();
 	rc = tpl_render(theme_templates(p->site->theme), template, p->root, &req->res.body);
+	metrics_observe(metrics_global(), "dateline_render_seconds",
+			"Time to render a page's templates.", NULL, mono_seconds() - t0);
 	if (rc) {
 		error("rendering template '%s' failed (%s)", template, dl_rc_name(rc));
 		strbuf_reset(&req->res.body);
@@ -423,7 +463,7 @@ void page_render(struct page *p, const char *template, int status)
 	req->res.compressible = true;
 	req->res.etag = status == 200;
 	http_set_header(req, "Cache-Control",
-			status == 200 ? "public, max-age=60" :
+			status == 200 ? "public, max-age=60, stale-while-revalidate=30, stale-if-error=86400" :
 			status == 404 ? "public, max-age=30" : "no-store");
 	http_set_header(req, "Content-Security-Policy",
 			"default-src 'self'; img-src 'self' https: data:; style-src 'self';"
@@ -518,7 +558,7 @@ static const char *page_validator(struct page *p)
 
 	/* Page views move only Must Read: feeds, sitemaps and the API ignore them. */
 	return arena_printf(p->a, "W/\"%" PRIx64 "-%" PRIx64 "-%" PRIx64 "-%" PRIx64 "-%016" PRIx64 "\"",
-			    (uint64_t)p->snap->generation, must_read ? (uint64_t)p->snap->epoch : 0,
+			    (uint64_t)p->snap->generation, must_read ? p->snap->must_read_version : 0,
 			    (uint64_t)timefmt_day_number(p->snap->tz, p->now),
 			    (uint64_t)p->site->started, hash64(t.p, t.len));
 }
@@ -540,13 +580,28 @@ void site_handle(struct http_request *req, void *ctx)
 	}
 	p.db = engine_db(s->engine);
 	p.root = view_obj(p.a);
+	/* A site whose public address is https:// is only ever visited over HTTPS. */
+	if (!strncmp(p.snap->settings.base_url, "https://", 8))
+		http_set_header(req, "Strict-Transport-Security", "max-age=31536000");
 	r = router_match(s->router, req->method, req->path, &p.match, &allowed);
 	switch (r) {
 	case ROUTE_FOUND:
-		/* A page is a function of its validator: a client holding it gets a 304
-		 * without the page being rendered (and keeps its own Cache-Control). */
-		if (!(p.match.route->flags & ROUTE_NO_SHORTCUT) &&
-		    http_not_modified(req, page_validator(&p))) {
+		req->route = p.match.route->name;  /* for the request metrics */
+		if (p.match.route->flags & ROUTE_NO_SHORTCUT) {
+			p.match.route->handler(req, &p);
+			break;
+		}
+		if (engine_page_cache(s->engine)) {
+			if (site_cache_serve(&p))
+				break;
+			p.match.route->handler(req, &p);
+			site_cache_store(&p);
+			break;
+		}
+		/* Without the cache, a page is a function of its validator: a client
+		 * holding it gets a 304 without the page being rendered (and keeps
+		 * its own Cache-Control). */
+		if (http_not_modified(req, page_validator(&p))) {
 			http_set_header(req, "Vary", "Accept-Encoding");
 			break;
 		}

@@ -205,6 +205,9 @@ struct store_article_input {
 int store_article_count(struct db *db, int64_t *n);
 /* Create an article with its tags and full-text entry. DL_CONFLICT: slug taken. */
 int store_article_create(struct db *db, const struct store_article_input *in, int64_t *id);
+/* Create `n` articles in one transaction (importers, generators): all or none. */
+int store_articles_create(struct db *db, const struct store_article_input *in, size_t n,
+			  int64_t *ids);
 
 /* Replace the Related News of article `id`. */
 int store_related_put(struct db *db, int64_t id, const int64_t *related, const double *scores,

@@ -181,3 +181,21 @@ def test_tags(newsroom):
     assert newsroom.get("/tag/harbour/", allow_redirects=True).status_code == 404
     assert newsroom.sql("SELECT COUNT(*) FROM article_tags WHERE tag_id = ?", (tid,))[0][0] == 0
     assert Editor(newsroom, "author@example.org").get("/tags").status_code == 403
+
+
+def test_healthz_and_metrics(newsroom):
+    assert newsroom.get("/healthz").text == "ok\n"
+    assert requests_get(newsroom.admin_url + "/healthz").text == "ok\n"
+    assert newsroom.get("/metrics", allow_redirects=True).status_code == 404
+    newsroom.get("/")
+    time.sleep(1.2)  # at least one scheduler pass
+    m = requests_get(newsroom.admin_url + "/metrics")
+    assert m.status_code == 200 and m.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    assert re.search(r'^dateline_http_requests_total\{route="home",status="200"\} \d+$', m.text, re.M)
+    assert re.search(r"^dateline_scheduler_runs_total \d+$", m.text, re.M)
+    assert "dateline_http_request_duration_seconds_bucket" in m.text
+
+
+def requests_get(url):
+    import requests
+    return requests.get(url, timeout=10)

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# A large database: uncached latency of the main pages, search, memory, publish-to-visible.
+#
+#   bench/million.sh DB [ARTICLES]     ARTICLES default 1000000; DB is built if missing
+#
+# Builds DB with `bench-data --articles ARTICLES` (no Related News: a full rebuild at this
+# size takes hours) and reports its time and size, then starts `dateline serve` twice on
+# free loopback ports (cache off for latencies, cache on for publish-to-visible) and
+# measures with `wrk --latency -t1 -c8 -d10s`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+db=${1:?usage: bench/million.sh DB [ARTICLES]}
+n=${2:-1000000}
+scripts/deps.sh bench
+scripts/build.sh build-release -Dbuildtype=release -Db_ndebug=true >/dev/null
+bin=build-release/dateline
+if [[ ! -f $db ]]; then
+  /usr/bin/time -f "bench-data: %e s, %M KB peak RSS" "$bin" bench-data --db "$db" --articles "$n" 2>&1 |
+    grep -v warning
+fi
+echo "database: $(du -h "$db" | cut -f1), $(sqlite3 "$db" 'SELECT COUNT(*) FROM articles') articles"
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+pu=$(free_port) pc=$(free_port)
+"$bin" serve --db "$db" --listen 127.0.0.1:$pu --access-log off --cache-size 0 2>/dev/null &
+su=$!
+"$bin" serve --db "$db" --listen 127.0.0.1:$pc --access-log off 2>/dev/null &
+sc=$!
+trap 'kill $su $sc 2>/dev/null || true' EXIT
+for p in $pu $pc; do
+  for _ in $(seq 200); do curl -sf -o /dev/null "http://127.0.0.1:$p/healthz" && break; sleep 0.1; done
+done
+
+article=$(sqlite3 "$db" "SELECT '/' || c.slug || '/' || a.slug || '/' FROM articles a
+  JOIN categories c ON c.id = a.category_id WHERE a.id = (SELECT MAX(id) / 2 FROM articles)")
+lat() {  # name path: p50 and p99 from wrk's latency distribution, and req/s
+  local out
+  out=$(wrk --latency -t1 -c8 -d10s "http://127.0.0.1:$pu$2")
+  grep -q "Non-2xx" <<<"$out" && { echo "$1: error responses" >&2; echo "$out" >&2; exit 1; }
+  printf '%-28s p50 %8s  p99 %8s  %8s req/s\n' "$1" \
+    "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
+    "$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+}
+echo "uncached, wrk --latency -t1 -c8 -d10s:"
+lat "article" "$article"
+lat "home" "/"
+lat "section archive page 1" "/category/business/"
+lat "search economy growth" "/search/?q=economy+growth"
+lat "/feed/" "/feed/"
+echo "uncached server RSS: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$su/status)" \
+  "($(awk '/RssAnon/ {print $2}' /proc/$su/status) kB anonymous)"
+
+# Publish-to-visible with the cache on: a story retitled and the content generation bumped
+# (what every store write does) in one transaction; how long until the home page shows it.
+curl -s -o /dev/null "http://127.0.0.1:$pc/"
+id=$(sqlite3 "$db" "SELECT id FROM articles ORDER BY published_at DESC, id DESC LIMIT 1")
+title="Breaking $(date +%s%N)"
+t0=$(date +%s%N)
+sqlite3 "$db" "BEGIN IMMEDIATE; UPDATE articles SET title = '$title' WHERE id = $id;
+  UPDATE counters SET value = value + 1 WHERE name = 'content'; COMMIT;"
+t1=$(date +%s%N)
+until curl -s "http://127.0.0.1:$pc/" | grep -q "$title"; do :; done
+t2=$(date +%s%N)
+echo "publish-to-visible: commit took $(( (t1 - t0) / 1000000 )) ms; home showed it" \
+  "$(( (t2 - t1) / 1000000 )) ms after the commit returned"
+echo "cached server RSS: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$sc/status)"
