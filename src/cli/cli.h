@@ -42,6 +42,8 @@ int cmd_bench_data(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export_wxr(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
 #endif

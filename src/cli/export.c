@@ -370,6 +370,8 @@ int cmd_export(int argc, char **argv)
 	pthread_t *workers;
 	int rc = 1;
 
+	if (argc >= 1 && !strcmp(argv[0], "wxr"))
+		return cmd_export_wxr(argc, argv);  /* a WordPress export: cli/wxr.c */
 	pthread_mutex_init(&c.lock, NULL);
 	pthread_cond_init(&c.more, NULL);
 	if (argc < 2 || strcmp(argv[0], "static") || !strncmp(argv[1], "--", 2)) {
@@ -377,7 +379,8 @@ int cmd_export(int argc, char **argv)
 			printf("usage: dateline export static DIR [options]\n");
 			return cli_parse("export static", argc, argv, export_opts);
 		}
-		fprintf(stderr, "usage: dateline export static DIR [--db URL] [--theme DIR] [--base-url URL]\n");
+		fprintf(stderr, "usage: dateline export static DIR [--db URL] [--theme DIR] [--base-url URL]\n"
+				"       dateline export wxr FILE [--db URL] [--base-url URL] [--uploads DIR]\n");
 		return 2;
 	}
 	if (cli_parse("export static", argc - 2, argv + 2, export_opts) ||

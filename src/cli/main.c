@@ -18,7 +18,8 @@ static const struct {
 	{ "user", cmd_user, "add or list newsroom accounts, reset a password" },
 	{ "backup", cmd_backup, "copy a live site's database to FILE, consistently" },
 	{ "restore", cmd_restore, "bring a site back from a backup FILE" },
-	{ "export", cmd_export, "export static DIR: the public site as files any web server can serve" },
+	{ "import", cmd_import, "import a WordPress export: import wxr FILE [--uploads DIR]" },
+	{ "export", cmd_export, "export static DIR: the public site as files; export wxr FILE: a WordPress export" },
 };
 
 static void usage(FILE *f)

@@ -624,27 +624,34 @@ static void san_leave(GumboNode *n, void *ctx)
 		san_context(s, '\n');
 }
 
-int html_sanitize_filtered(const char *html, size_t len,
-			   struct html_text_filter *filter, struct strbuf *out)
+/* Write the sanitised serialisation of a parsed fragment to out. */
+static void sanitize_tree(struct html_parse *ps, size_t len, struct html_text_filter *filter,
+			  struct strbuf *out)
 {
 	static const struct html_tree_ops ops = { san_enter, san_leave };
-	struct sanitizer *s;
-	struct html_parse ps;
-	int rc = html_parse_fragment(&ps, html, len);
+	struct sanitizer *s = xcalloc(1, sizeof(*s));
 
-	if (rc)
-		return rc;
-	s = xcalloc(1, sizeof(*s));
 	s->out = out;
 	s->filter = filter;
 	strbuf_init(&s->tmp, 0);
 	strbuf_init(&s->text, 0);
 	strbuf_grow(out, len);
 	san_context(s, '\n');
-	html_tree_walk(ps.output->root, &ops, s);
+	html_tree_walk(ps->output->root, &ops, s);
 	strbuf_release(&s->tmp);
 	strbuf_release(&s->text);
 	free(s);
+}
+
+int html_sanitize_filtered(const char *html, size_t len,
+			   struct html_text_filter *filter, struct strbuf *out)
+{
+	struct html_parse ps;
+	int rc = html_parse_fragment(&ps, html, len);
+
+	if (rc)
+		return rc;
+	sanitize_tree(&ps, len, filter, out);
 	html_parse_release(&ps);
 	return DL_OK;
 }
@@ -721,6 +728,22 @@ int html_to_text(const char *html, size_t len, struct strbuf *out)
 	if (rc)
 		return rc;
 	html_tree_walk(ps.output->root, &ops, &t);
+	html_parse_release(&ps);
+	return DL_OK;
+}
+
+int html_sanitize_text(const char *html, size_t len, struct strbuf *out, struct strbuf *text)
+{
+	static const struct html_tree_ops text_ops = { text_enter, text_leave };
+	struct text_walker t = { .out = text, .start = text->len };
+	struct html_parse ps;
+	int rc = html_parse_fragment(&ps, html, len);
+
+	if (rc)
+		return rc;
+	/* One parse, two walks: the importer's hot path pays for gumbo once. */
+	sanitize_tree(&ps, len, NULL, out);
+	html_tree_walk(ps.output->root, &text_ops, &t);
 	html_parse_release(&ps);
 	return DL_OK;
 }

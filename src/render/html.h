@@ -57,6 +57,12 @@ int html_sanitize_filtered(const char *html, size_t len,
 int html_to_text(const char *html, size_t len, struct strbuf *out);
 
 /*
+ * html_sanitize() into `out` and html_to_text() into `text` from one parse
+ * of `html` (for bulk work such as imports). Returns as html_sanitize().
+ */
+int html_sanitize_text(const char *html, size_t len, struct strbuf *out, struct strbuf *text);
+
+/*
  * Look for active content in html: script-like elements, on* event
  * handlers, javascript:/vbscript:/data: URLs. *what is a short description
  * of the first found, or NULL. Returns as html_sanitize() does.

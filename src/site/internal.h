@@ -85,6 +85,13 @@ void page_sitemap(struct http_request *req, void *page);
 void page_category_feed(struct http_request *req, void *page);
 void page_tag_feed(struct http_request *req, void *page);
 void page_author_feed(struct http_request *req, void *page);
+/* The old WordPress site's links (src/site/legacy.c). */
+void page_month_article(struct http_request *req, void *page);
+void page_nested_category(struct http_request *req, void *page);
+void page_legacy(struct http_request *req, void *page);
+/* Answer with a 301 if the request's path is an imported site's old path
+ * (legacy_paths); returns whether it did. */
+bool site_legacy_redirect(struct page *p);
 
 /*
  * Refuse query parameters not in `allowed` (NULL-terminated; tracking

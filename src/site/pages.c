@@ -36,13 +36,19 @@ static void home_sections(struct page *p, struct view *sections)
 static void permalink(struct page *p, struct slice idtext)
 {
 	struct store_list l;
-	int64_t id;
+	int64_t id, imported;
 	int rc;
 
 	if (slice_to_int64(idtext, 1, INT64_MAX, &id)) {
 		page_error(p, 404, "We could not find that story.");
 		return;
 	}
+	/* After a WordPress import, its post ids are the ones in old links. */
+	rc = store_wp_article(p->db, id, &imported);
+	if (!rc)
+		id = imported;
+	else if (rc != DL_NOTFOUND && page_failed(p, rc, ""))
+		return;
 	rc = store_by_ids(p->db, p->a, &id, 1, &l);
 	if (page_failed(p, rc, "We could not find that story."))
 		return;
@@ -61,8 +67,11 @@ void page_home(struct http_request *req, void *ctx)
 	size_t top = latest->nr < ENGINE_TOP_STORIES ? latest->nr : ENGINE_TOP_STORIES;
 	struct view *ad;
 
-	static const char *const home_params[] = { "p", NULL };
+	static const char *const home_params[] = { "p", "page_id", NULL };
 	const struct slice *id = query_get(&req->query, "p");
+
+	if (!id)
+		id = query_get(&req->query, "page_id");  /* WordPress's page links */
 
 	if (!page_check_query(p, home_params))
 		return;

@@ -44,6 +44,9 @@ static const struct route routes[] = {
 	{ GET, "/category/:slug/", page_category, "category", MR },
 	{ GET, "/tag/:slug/", page_tag, "tag", MR },
 	{ GET, "/author/:slug/", page_author, "author", MR },
+	/* An imported WordPress site's old links (legacy.c). */
+	{ GET, "/category/*", page_nested_category, "nested_category", ROUTE_NO_SHORTCUT },
+	{ GET, "/wp-content/*", page_legacy, "wp_content", ROUTE_NO_SHORTCUT },
 	/* Static files and media carry their own long-lived validators. */
 	{ GET, "/static/*", page_static, "static", ROUTE_NO_SHORTCUT },
 	{ GET, "/favicon.ico", page_favicon, "favicon", ROUTE_NO_SHORTCUT },
@@ -51,6 +54,7 @@ static const struct route routes[] = {
 	{ GET, "/media/:id/:size/:name", page_media_variant, "media_variant", ROUTE_NO_SHORTCUT },
 	{ GET, "/ad/:id/click", page_ad_click, "ad_click", ROUTE_NO_SHORTCUT },
 	{ GET, "/:year/:month/:day/:slug/", page_dated_article, "dated_article", ROUTE_NO_SHORTCUT },
+	{ GET, "/:year/:month/:slug/", page_month_article, "month_article", ROUTE_NO_SHORTCUT },
 	{ GET, "/:category/:slug/", page_article, "article", MR },
 	{ GET, "/:category/", page_category_redirect, "category_short", ROUTE_NO_SHORTCUT },
 };
@@ -474,6 +478,10 @@ void page_render(struct page *p, const char *template, int status)
 void page_error(struct page *p, int status, const char *message)
 {
 	struct view *err;
+
+	/* A path of the WordPress site this one replaced: send readers on. */
+	if (status == 404 && site_legacy_redirect(p))
+		return;
 
 	p->root = view_obj(p->a);
 	err = view_set_obj(p->root, "error");

@@ -212,8 +212,34 @@ static const char MIGRATION_2[] =
 	"  data BLOB NOT NULL,"
 	"  PRIMARY KEY (media_id, width, format));";
 
+/*
+ * WordPress import: which Dateline row each WordPress object became (so a
+ * second import of the same export changes nothing and a newer one updates
+ * in place), and the old site's paths that now answer with a 301.
+ */
+static const char MIGRATION_3[] =
+	/* kind: post, page, attachment (key: the WordPress post id), category,
+	 * tag (key: the term slug), author (key: the login). target_id is the row
+	 * in articles, media, categories, tags or users. */
+	"CREATE TABLE wp_objects ("
+	"  kind TEXT NOT NULL,"
+	"  wp_key TEXT NOT NULL,"
+	"  guid TEXT NOT NULL DEFAULT '',"
+	"  target_id BIGINT NOT NULL,"
+	/* What the item looked like when imported: unchanged items are skipped. */
+	"  fingerprint TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (kind, wp_key));"
+	"CREATE INDEX wp_objects_by_target ON wp_objects (kind, target_id);"
+
+	/* An old site's path (decoded, no query) and what it now points at. */
+	"CREATE TABLE legacy_paths ("
+	"  path TEXT PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('article', 'category', 'tag', 'author', 'media')),"
+	"  target_id BIGINT NOT NULL);";
+
 const struct db_migration store_migrations[] = {
 	{ 1, "initial schema", MIGRATION_1, true },
 	{ 2, "editorial plane", MIGRATION_2, false },
+	{ 3, "wordpress import", MIGRATION_3, false },
 };
 const size_t store_migrations_nr = ARRAY_SIZE(store_migrations);

@@ -297,6 +297,104 @@ int store_ad_stats_add(struct db *db, int64_t day, const int64_t *ids, const int
 /* The link of an active creative (for the click redirect). */
 int store_ad_link(struct db *db, struct arena *a, int64_t id, struct slice *link);
 
+/* ---- WordPress import and export (store/wordpress.c) ---- */
+
+/*
+ * An import is one transaction: store_import_begin(), any number of the
+ * writes below (each runs inside it), then store_import_end(), which bumps
+ * the generation and commits when rc is DL_OK and otherwise rolls
+ * everything back. Returns the outcome.
+ */
+int store_import_begin(struct db *db);
+int store_import_end(struct db *db, int rc);
+
+/*
+ * The Dateline row WordPress object (kind, key) became, and the fingerprint
+ * recorded with it (arena copy; NULL to skip). kind: "post", "page",
+ * "attachment" (key: the post id), "category", "tag" (key: the slug),
+ * "author" (key: the login). DL_NOTFOUND if it was never imported.
+ */
+int store_wp_find(struct db *db, struct arena *a, const char *kind, const char *key,
+		  int64_t *id, struct slice *fingerprint);
+/* Record (or move) the mapping of a WordPress object. */
+int store_wp_record(struct db *db, const char *kind, const char *key, const char *guid,
+		    int64_t id, const char *fingerprint);
+/* The article imported from WordPress post or page `wp_id` (for /?p=). */
+int store_wp_article(struct db *db, int64_t wp_id, int64_t *id);
+/* The WordPress post id article `article_id` was imported from (0 and
+ * DL_NOTFOUND if none). */
+int store_wp_key_of(struct db *db, int64_t article_id, int64_t *wp_id);
+
+/* Slug and e-mail namespaces, for store_slug_free(). */
+enum store_slug_space {
+	STORE_SLUG_ARTICLE, STORE_SLUG_CATEGORY, STORE_SLUG_USER, STORE_SLUG_EMAIL
+};
+/* Whether `slug` is unused in `space` by any row other than `self` (0: none). */
+int store_slug_free(struct db *db, enum store_slug_space space, const char *slug, int64_t self,
+		    bool *free_out);
+
+/* Insert (id 0) or update row `id`; *out is the row's id. In the import's
+ * transaction. An empty bio leaves an existing user's bio alone. */
+int store_wp_category_put(struct db *db, int64_t id, const char *slug, const char *name,
+			  const char *description, int64_t parent_id, int64_t *out);
+int store_wp_user_put(struct db *db, int64_t id, const char *email, const char *slug,
+		      const char *name, const char *bio, int64_t *out);
+int store_wp_media_put(struct db *db, int64_t id, const struct store_media *m, int64_t *out);
+/* The tag with `slug`, created if new, named `name`. */
+int store_wp_tag_put(struct db *db, const char *slug, const char *name, int64_t *id);
+/* Insert (id 0; as row `want_id` when that id is free) or update an article
+ * with tags `tag_ids` (in->ntags must be 0), keeping its full-text entry in
+ * step with its status. */
+int store_wp_article_put(struct db *db, int64_t id, const struct store_article_input *in,
+			 int64_t want_id, const int64_t *tag_ids, size_t ntags, int64_t *out);
+int store_wp_set_featured(struct db *db, int64_t article_id, int64_t media_id);
+/* An article's sanitised body (arena copy), and replacing it with one that
+ * differs only in links (the full-text entry stays). */
+int store_wp_body(struct db *db, struct arena *a, int64_t id, struct slice *html);
+int store_wp_body_set(struct db *db, int64_t id, struct slice html);
+/* The file name of media item `id` (arena copy), or DL_NOTFOUND. */
+int store_wp_media_name(struct db *db, struct arena *a, int64_t id, struct slice *name);
+
+/* An old site's path (decoded, no query string) now at `kind` ("article",
+ * "category", "tag", "author", "media") `target_id`. */
+int store_legacy_put(struct db *db, const char *path, const char *kind, int64_t target_id);
+/* What old path `path` points at (arena copy of kind), or DL_NOTFOUND. */
+int store_legacy_find(struct db *db, struct arena *a, struct slice path, struct slice *kind,
+		      int64_t *target_id);
+
+enum store_legacy_kind {
+	STORE_LEGACY_ARTICLE, STORE_LEGACY_CATEGORY, STORE_LEGACY_TAG, STORE_LEGACY_AUTHOR,
+	STORE_LEGACY_MEDIA
+};
+
+struct store_legacy {
+	enum store_legacy_kind kind;
+	int64_t id;
+	struct store_article article;  /* ARTICLE: the published teaser */
+	struct slice name;             /* the slug (category, tag, author) or file name (media) */
+};
+
+/* Where old path `path` leads now: DL_NOTFOUND when it is not an old path
+ * or its target is gone (or an article is no longer published). A resized
+ * upload ("/wp-content/uploads/…/photo-300x200.jpg") leads where its
+ * original does. */
+int store_legacy_resolve(struct db *db, struct arena *a, struct slice path,
+			 struct store_legacy *out);
+
+/* One article in any status, for the exporter. */
+struct store_export_article {
+	struct store_article art;  /* body_html and tags filled; published_at 0 if never */
+	struct slice status, body_source, body_format, author_email;
+	int64_t created_at;
+};
+
+/* Call fn for every article in id order (valid for the call only). */
+int store_export_articles(struct db *db, void (*fn)(void *ctx, const struct store_export_article *e),
+			  void *ctx);
+
+/* Every media item without its bytes (size filled), by id. */
+int store_media_all(struct db *db, struct arena *a, struct store_media **out, size_t *n);
+
 /* ---- helpers ---- */
 
 /* Append a URL slug for `text` (lower-case ASCII, digits, '-'; Latin

@@ -594,6 +594,36 @@ static void test_wordpress_corpus(void **state)
 	strbuf_release(&path);
 }
 
+/* One parse for both: the same bytes as html_sanitize() and html_to_text(). */
+static void test_sanitize_text(void **state)
+{
+	static const char *const in[] = {
+		"<p>One &amp; two</p><script>x()</script><ul><li>a<li>b</ul>",
+		"<table><tr><td>a<td>b</table><p>tail <b>bold</b></p>",
+		"<!-- wp:paragraph --><p>Block</p><!-- /wp:paragraph --><iframe src=x></iframe>",
+		"plain text, no tags",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(in); i++) {
+		struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, c = STRBUF_INIT, d = STRBUF_INIT;
+
+		assert_int_equal(html_sanitize_text(in[i], strlen(in[i]), &a, &b), DL_OK);
+		assert_int_equal(html_sanitize(in[i], strlen(in[i]), &c), DL_OK);
+		assert_int_equal(html_to_text(in[i], strlen(in[i]), &d), DL_OK);
+		assert_string_equal(a.buf, c.buf);
+		assert_string_equal(b.buf, d.buf);
+		strbuf_release(&a);
+		strbuf_release(&b);
+		strbuf_release(&c);
+		strbuf_release(&d);
+	}
+	{
+		struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+		assert_int_equal(html_sanitize_text("\xff", 1, &a, &b), DL_INVALID);
+		assert_int_equal(a.len + b.len, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -620,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_paragraph_end),
 		cmocka_unit_test(test_paragraph_end_on_sanitised),
 		cmocka_unit_test(test_wordpress_corpus),
+		cmocka_unit_test(test_sanitize_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
