@@ -5,6 +5,7 @@
 #include "core/err.h"
 #include "core/strbuf.h"
 #include "admin/internal.h"
+#include "store/accounts.h"
 #include "render/markdown.h"
 
 #define LIST_PAGE 30
@@ -65,6 +66,57 @@ static void view_categories(struct adm *x, struct view *obj, int64_t selected)
 	}
 }
 
+static void view_authors(struct adm *x, struct view *obj, int64_t selected)
+{
+	struct view *list = view_set_list(obj, "authors");
+	struct store_user *users;
+	size_t n;
+
+	if (store_users(x->db, x->a, &users, &n))
+		return;
+	view_set_bool(obj, "has_authors", n > 0);
+	for (size_t i = 0; i < n; i++) {
+		struct view *o = view_obj(x->a);
+
+		view_set_int(o, "id", users[i].id);
+		view_set_str(o, "name", users[i].name.p, users[i].name.len);
+		view_set_bool(o, "selected", users[i].id == selected);
+		view_push(list, o);
+	}
+}
+
+/* The newest images of the library for the editor's picker, the chosen one included. */
+static void view_images(struct adm *x, struct view *obj, int64_t selected)
+{
+	struct view *list = view_set_list(obj, "images");
+	struct store_media *items;
+	bool seen = !selected;
+	size_t n;
+	int64_t total;
+
+	if (store_media_list(x->db, x->a, 100, 0, &items, &n, &total))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct view *o = view_obj(x->a);
+
+		view_set_int(o, "id", items[i].id);
+		view_set_cstr(o, "label", arena_printf(x->a, "#%" PRId64 " %.*s — %.*s", items[i].id,
+						       (int)items[i].filename.len, items[i].filename.p,
+						       (int)(items[i].alt.len > 60 ? 60 : items[i].alt.len),
+						       items[i].alt.p));
+		view_set_bool(o, "selected", items[i].id == selected);
+		seen |= items[i].id == selected;
+		view_push(list, o);
+	}
+	if (!seen) {
+		struct view *o = view_obj(x->a);
+		view_set_int(o, "id", selected);
+		view_set_cstr(o, "label", arena_printf(x->a, "#%" PRId64, selected));
+		view_set_bool(o, "selected", true);
+		view_push(list, o);
+	}
+}
+
 void adm_articles(struct http_request *req, void *ctx)
 {
 	struct adm *x = ctx;
@@ -111,6 +163,8 @@ void adm_articles(struct http_request *req, void *ctx)
 	view_set_cstr(filter, "q", q ? arena_strndup(x->a, q->p, q->len) : "");
 	view_statuses(x, filter, slice_cstr(f.status ? f.status : ""), true);
 	view_categories(x, filter, f.category_id);
+	if (x->user.perms & PERM_EDIT_ANY)
+		view_authors(x, filter, f.author_id);
 	view_set_int(x->root, "total", total);
 	if (page > 1)
 		view_set_cstr(x->root, "prev", arena_printf(x->a, "?page=%" PRId64, page - 1));
@@ -149,6 +203,7 @@ static void editor(struct adm *x, const struct store_edit *e, const char *tags,
 		view_set_cstr(v, "public_url", adm_public_url(x, e->category_slug, e->slug));
 	view_statuses(x, v, e->status.len ? e->status : slice_cstr("draft"), own);
 	view_categories(x, v, e->category_id ? e->category_id : STORE_DEFAULT_CATEGORY);
+	view_images(x, v, e->featured_media_id);
 	view_set_bool(v, "may_delete", e->id && ((x->user.perms & PERM_PUBLISH_ANY) ||
 						 !slice_eq_str(e->status, "published")));
 	if (err) {

@@ -470,3 +470,31 @@ def test_form_bodies_are_checked(newsroom):
     assert too_large_answer(newsroom, ed, "/articles").startswith(b"HTTP/1.1 413 ")
     # Still serving.
     assert ed.get("/").status_code == 200
+
+
+def test_article_list_filters(newsroom):
+    ed = Editor(newsroom, "editor@example.org")
+    author_id = newsroom.ids["author"]
+    page = ed.get("/articles")
+    assert '<select name="author">' in page.text
+    mine = ed.get(f"/articles?author={author_id}&status=published").text
+    expected = newsroom.sql("SELECT COUNT(*) FROM articles WHERE author_id = ? AND status = "
+                            "'published'", (author_id,))[0][0]
+    assert f"<p>{expected} articles</p>" in mine
+    assert ed.get("/articles?status=bogus").status_code == 400
+    assert ed.get("/articles?colour=red").status_code == 400
+    # Without the right to edit others', the list is one's own and has no author filter.
+    contributor = Editor(newsroom, "contributor@example.org")
+    own = contributor.get("/articles")
+    assert '<select name="author">' not in own.text
+    count = newsroom.sql("SELECT COUNT(*) FROM articles WHERE author_id = ?",
+                         (newsroom.ids["contributor"],))[0][0]
+    assert f"<p>{count} articles</p>" in own.text
+
+
+def test_editor_offers_the_library(newsroom):
+    ed = Editor(newsroom, "editor@example.org")
+    page = ed.get("/articles/new").text
+    assert '<select name="featured_media_id">' in page
+    first = newsroom.sql("SELECT id FROM media ORDER BY id DESC LIMIT 1")[0][0]
+    assert f'<option value="{first}">#{first} ' in page

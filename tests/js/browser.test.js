@@ -111,7 +111,7 @@ test('write, upload, schedule two seconds ahead, see it published', async () => 
   await page.waitForSelector('#preview em');
   await page.selectOption('select[name=category]', { label: 'Local' });
   await page.fill('input[name=tags]', 'Ferries, Weather');
-  await page.fill('input[name=featured_media_id]', mediaId);
+  await page.selectOption('select[name=featured_media_id]', mediaId);
   await page.selectOption('select[name=status]', 'scheduled');
   const when = new Date(Date.now() + 2000);
   await page.fill('input[name=publish_at]', utcInput(when));
