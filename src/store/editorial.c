@@ -447,24 +447,34 @@ int store_slug_redirect(struct db *db, struct slice slug, int64_t *article_id)
 	return db_one_int(st, article_id);
 }
 
+struct address {
+	struct slice category_slug, slug;
+};
+
+static void read_address(struct db_stmt *st, struct arena *a, void *out)
+{
+	struct address *ad = out;
+
+	ad->category_slug = col(st, a, 0);
+	ad->slug = col(st, a, 1);
+}
+
 int store_article_address(struct db *db, struct arena *a, int64_t id, struct slice *category_slug,
 			  struct slice *slug)
 {
 	struct db_stmt *st = db_prepare(db, SQL_ADDRESS);
+	struct address ad;
 	int rc;
 
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "i", id);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		*category_slug = col(st, a, 0);
-		*slug = col(st, a, 1);
+	rc = store_one_row(st, read_address, a, &ad);
+	if (!rc) {
+		*category_slug = ad.category_slug;
+		*slug = ad.slug;
 	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
+	return rc;
 }
 
 static void read_revision(struct db_stmt *st, struct arena *a, void *out)
