@@ -18,6 +18,8 @@ static const char SQL_MEDIA_GET[] =
 	"SELECT " MEDIA_COLS ", data, variants FROM media WHERE id = ?";
 static const char SQL_MEDIA_LIST[] =
 	"SELECT " MEDIA_COLS ", length(data), variants FROM media ORDER BY id DESC LIMIT ? OFFSET ?";
+static const char SQL_MEDIA_ALL[] =
+	"SELECT " MEDIA_COLS ", length(data), variants FROM media ORDER BY id";
 static const char SQL_MEDIA_COUNT[] = "SELECT COUNT(*) FROM media";
 static const char SQL_MEDIA_UPDATE[] =
 	"UPDATE media SET alt = ?, caption = ?, credit = ? WHERE id = ?";
@@ -170,6 +172,12 @@ int store_media_list(struct db *db, struct arena *a, int64_t limit, int64_t offs
 	if (st)
 		db_bind(st, "ii", limit, offset);
 	return store_all_rows(st, media_info_row, a, sizeof(**out), (void **)out, n);
+}
+
+int store_media_all(struct db *db, struct arena *a, struct store_media **out, size_t *n)
+{
+	return store_all_rows(db_prepare(db, SQL_MEDIA_ALL), media_info_row, a, sizeof(**out),
+			      (void **)out, n);
 }
 
 int store_media_variant(struct db *db, struct arena *a, int64_t id, int64_t width,

@@ -86,9 +86,6 @@ static const char SQL_EXPORT_ARTICLES[] =
 	" FROM articles a JOIN categories c ON c.id = a.category_id"
 	" JOIN users u ON u.id = a.author_id LEFT JOIN media m ON m.id = a.featured_media_id"
 	" ORDER BY a.id";
-static const char SQL_EXPORT_MEDIA[] =
-	"SELECT id, filename, mime, width, height, alt, caption, credit, length(data)"
-	" FROM media ORDER BY id";
 
 int store_import_begin(struct db *db)
 {
@@ -570,24 +567,3 @@ int store_export_articles(struct db *db, void (*fn)(void *ctx, const struct stor
 	return rc < 0 ? rc : DL_OK;
 }
 
-static void media_info_row(struct db_stmt *st, struct arena *a, void *out)
-{
-	struct store_media *m = out;
-
-	memset(m, 0, sizeof(*m));
-	m->id = db_int(st, 0);
-	m->filename = col(st, a, 1);
-	m->mime = col(st, a, 2);
-	m->width = db_int(st, 3);
-	m->height = db_int(st, 4);
-	m->alt = col(st, a, 5);
-	m->caption = col(st, a, 6);
-	m->credit = col(st, a, 7);
-	m->size = db_int(st, 8);
-}
-
-int store_media_all(struct db *db, struct arena *a, struct store_media **out, size_t *n)
-{
-	return store_all_rows(db_prepare(db, SQL_EXPORT_MEDIA), media_info_row, a, sizeof(**out),
-			      (void **)out, n);
-}
