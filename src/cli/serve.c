@@ -23,6 +23,7 @@
 
 static struct cli_opt serve_opts[] = {
 	{ "db", "URL", "database: a SQLite path, sqlite:PATH or postgresql://...", CLI_DEFAULT_DB, NULL },
+	{ "db-replica", "URL", "a PostgreSQL read replica for the public site's reads", NULL, NULL },
 	{ "listen", "ADDR:PORT", "public listener", CLI_DEFAULT_LISTEN, NULL },
 	{ "admin-listen", "ADDR:PORT", "editorial listener (admin UI and write API), 'off' for none",
 	  CLI_DEFAULT_ADMIN_LISTEN, NULL },
@@ -164,6 +165,7 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	ec.db_url = cli_get(serve_opts, "db");
+	ec.db_replica_url = cli_get(serve_opts, "db-replica");
 	ec.flush_seconds = flush;
 	ec.cache_bytes = (size_t)cache_mb << 20;
 	if (cli_prepare_db_dir(ec.db_url) || !(engine = engine_new(&ec)))

@@ -159,9 +159,10 @@ static PGconn *connect_to(const char *url)
 /* Session settings every connection needs, after each (re)connect. */
 static int session_setup(struct pg_db *p)
 {
-	/* Messages in English for the log; no client-side notices on stderr. */
+	/* A writer waits for the write lock as long as SQLite's busy timeout,
+	 * then gets DL_UNAVAILABLE (a 503, a flush retried) instead of hanging. */
 	PGresult *res = PQexec(p->conn, "SET client_min_messages = warning;"
-				        " SET standard_conforming_strings = on");
+				        " SET standard_conforming_strings = on; SET lock_timeout = '5s'");
 	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? DL_OK : pg_fail(p, res, "session setup");
 
 	PQclear(res);
