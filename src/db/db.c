@@ -159,11 +159,6 @@ void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len)
 	st->db->drv->bind_blob(st, idx, p, len);
 }
 
-int db_sync_ids(struct db *db, const char *table)
-{
-	return db->drv->sync_ids ? db->drv->sync_ids(db, table) : DL_OK;
-}
-
 static atomic_uint_fast64_t step_ns, steps;
 
 static uint64_t mono_ns(void)

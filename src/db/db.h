@@ -61,13 +61,6 @@ void db_bind_null(struct db_stmt *st, int idx);
 void db_bind_double(struct db_stmt *st, int idx, double v);
 void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len);
 
-/*
- * After rows with explicit ids went into `table`'s BIGSERIAL `id`, make the
- * next generated id larger than any. `table` comes from the store's own
- * list, never from input. DL_OK on engines whose keys need nothing (SQLite).
- */
-int db_sync_ids(struct db *db, const char *table);
-
 /* Run one step: DB_ROW, DB_DONE, or a negative dl_rc. */
 int db_step(struct db_stmt *st);
 /* Time spent in db_step() by every connection of this process, and how many steps. */

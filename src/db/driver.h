@@ -33,8 +33,6 @@ struct db_driver {
 	int (*backup)(struct db *db, const char *dest, void (*progress)(int done, int total));
 	/* The engine's own consistency check: DL_OK, or DL_INVALID with the first problem in out. */
 	int (*check)(struct db *db, struct strbuf *out);
-	/* Move `table`'s id generator past its largest id (NULL: keys need nothing). */
-	int (*sync_ids)(struct db *db, const char *table);
 	/* Rewrite neutral DDL for this engine (appending to out). */
 	void (*ddl)(const char *sql, struct strbuf *out);
 	int (*fts_create)(struct db *db);
