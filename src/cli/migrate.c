@@ -204,11 +204,11 @@ int cmd_migrate(int argc, char **argv)
 	cli_progress_init(&bar, "migrate");
 	rc = store_copy(from, to, on_progress, &bar, &st);
 	cli_progress_end(&bar);
-	if (rc)
+	if (!rc)
+		print_summary(from_shown.buf, to_shown.buf, &st, now_ms() - start);
+	else if (rc != DL_CONFLICT)  /* a conflict's line already said all */
 		fprintf(stderr, "dateline migrate: the copy into %s failed (see above); nothing was"
 			" changed there\n", to_shown.buf);
-	else
-		print_summary(from_shown.buf, to_shown.buf, &st, now_ms() - start);
 out:
 	db_close(from);
 	db_close(to);

@@ -15,6 +15,9 @@
 
 #define COPY_SCHEMA_VERSION 3
 
+/* db_try_lock()'s key for a copy's two ends: "DL" "CP". */
+#define COPY_LOCK_KEY 0x444c4350
+
 struct copy_table {
 	const char *name;
 	/* One letter per column of `select` and `insert`: i integer, d double,
@@ -273,8 +276,9 @@ static int copy_rows(struct copy *c, size_t t)
 		}
 		rc = db_run(out);
 		if (rc) {
-			error("copying %s: the target refused row %" PRId64 " (%s)", tb->name, rows + 1,
-			      dl_rc_name(rc));
+			rc = error("copying %s: the target refused row %" PRId64 " in source order (%s)",
+				   tb->name, rows + 1, rc == DL_CONFLICT ?
+				   "a constraint: a taken key or a dangling reference" : dl_rc_name(rc));
 			break;
 		}
 		rows++;
@@ -374,7 +378,8 @@ static int clear_target(struct db *to)
 	for (size_t t = ARRAY_SIZE(tables); t-- > 0 && !rc;) {
 		rc = db_run(db_prepare(to, tables[t].clear));
 		if (rc)
-			error("emptying the target's %s failed (%s)", tables[t].name, dl_rc_name(rc));
+			rc = error("emptying the target's %s failed (%s)", tables[t].name,
+				   dl_rc_name(rc));
 	}
 	return rc;
 }
@@ -444,8 +449,8 @@ static int copy_all(struct copy *c)
 		rc = apply_fixups(c);
 	for (size_t t = 0; t < ARRAY_SIZE(tables) && !rc; t++)
 		if (tables[t].serial && (rc = db_sync_ids(c->to, tables[t].name)))
-			error("copying %s: cannot move its id generator (%s)", tables[t].name,
-			      dl_rc_name(rc));
+			rc = error("copying %s: cannot move its id generator (%s)", tables[t].name,
+				   dl_rc_name(rc));
 	if (!rc)
 		rc = copy_index(c, ids, nids);
 	if (!rc)
@@ -462,6 +467,7 @@ int store_copy(struct db *from, struct db *to,
 	       struct store_copy_stats *stats)
 {
 	struct copy c = { from, to, progress, ctx, 0, 0, stats, NULL, 0, 0, DL_OK };
+	bool held;
 	int rc;
 
 	assert(store_migrations[store_migrations_nr - 1].version == COPY_SCHEMA_VERSION &&
@@ -473,6 +479,21 @@ int store_copy(struct db *from, struct db *to,
 		rc = schema_current(to, "target");
 	if (rc)
 		return rc;
+	/*
+	 * One database under two names would wait for its own write lock below,
+	 * forever on PostgreSQL. A lock only one connection of a database can
+	 * hold tells (SQLite: always held; the caller compares files).
+	 */
+	rc = db_try_lock(from, COPY_LOCK_KEY, &held);
+	if (!rc && held)
+		rc = db_try_lock(to, COPY_LOCK_KEY, &held);
+	if (rc)
+		return rc;
+	if (!held) {
+		error("the source and the target are one database (or another copy is using one of"
+		      " them); nothing was changed");
+		return DL_CONFLICT;
+	}
 	/* The source is read in a transaction too: one moment of a live site. */
 	rc = db_begin(from);
 	if (rc)
@@ -485,6 +506,8 @@ int store_copy(struct db *from, struct db *to,
 	rc = copy_all(&c);
 	if (!rc)
 		rc = db_commit(to);
+	if (rc == DL_CONFLICT)
+		rc = DL_ERR;  /* DL_CONFLICT says the two ends are one database */
 	else
 		db_rollback(to);
 	db_rollback(from);

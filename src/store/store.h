@@ -425,7 +425,8 @@ int store_site_size(struct db *db, int64_t *users, int64_t *articles);
  * `to` ends one above `from`'s, so caches on `to` see a change.
  * progress (NULL: none) gets rows done of total, ctx passed through.
  * Fills *stats. Returns DL_OK, or the first error (logged) with `to`
- * unchanged.
+ * unchanged: DL_CONFLICT when `to` is `from` under another name, or
+ * another copy holds either (a cluster-wide lock kept until they close).
  */
 int store_copy(struct db *from, struct db *to,
 	       void (*progress)(void *ctx, uint64_t done, uint64_t total), void *ctx,

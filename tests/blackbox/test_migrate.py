@@ -251,11 +251,25 @@ def test_migrate_copies_the_whole_site(source, target):
     assert snapshot(target) == mid_state
 
     # --force replaces it with the source as it is now.
-    add_user(source["db"], "late@example.org", "author", name="Late Arrival")
+    add_user(source["db"], f"late-{uuid.uuid4().hex[:6]}@example.org", "author", name="Late Arrival")
     now = snapshot(src)
     p = run_cli("migrate", "--from", src, "--to", target, "--force")
     assert "every table's count matches" in p.stdout
-    same_site(now, snapshot(target))
+    copied = snapshot(target)
+    same_site(now, copied)
+
+    # And back again: the copy read through its own driver into a new SQLite file.
+    back = os.path.join(source["tmp"], f"C-{uuid.uuid4().hex[:8]}.db")
+    run_cli("migrate", "--from", target, "--to", back)
+    same_site(copied, snapshot(back))
+
+    # One database under two names is refused, not waited for.
+    alias = (target[len("sqlite:"):] if target.startswith("sqlite:")
+             else target + "?application_name=dateline-alias")
+    p = run_cli("migrate", "--from", target, "--to", alias, "--force", check=False)
+    assert p.returncode == 1 and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert "same database" in p.stderr or "one database" in p.stderr, p.stderr
+    assert snapshot(target) == copied
 
 
 def test_bad_input_changes_nothing(source, target):
@@ -269,7 +283,7 @@ def test_bad_input_changes_nothing(source, target):
         (["--from", src, "--to", target, "extra"], "extra"),
         (["--from", src, "--to", src], "same database"),
         (["--from", "postgresql://someone:s3cret-pw@127.0.0.1:1/nothing", "--to", target],
-         "postgresql"),
+         "127.0.0.1:1/nothing"),
     ]
     junk = os.path.join(source["tmp"], "junk.db")
     with open(junk, "w") as f:
@@ -301,3 +315,30 @@ def test_bad_input_changes_nothing(source, target):
             con.close()
     help_ = run_cli("migrate", "--help")
     assert "--from" in help_.stdout and "--force" in help_.stdout
+
+
+def test_a_row_the_target_refuses_changes_nothing(source, target):
+    """A source whose last table has a dangling reference (SQLite let it in with
+    foreign keys off): the target refuses that row, and the copy rolls back whole."""
+    bad = os.path.join(source["tmp"], f"dangling-{uuid.uuid4().hex[:8]}.db")
+    src = sqlite3.connect(source["db"])
+    dst = sqlite3.connect(bad)
+    src.backup(dst)
+    src.close()
+    dst.execute("PRAGMA foreign_keys = OFF")
+    dst.execute("INSERT INTO slug_redirects (slug, article_id) VALUES ('gone-story', 999999)")
+    dst.commit()
+    dst.close()
+    p = run_cli("migrate", "--from", bad, "--to", target, check=False)
+    assert p.returncode == 1, p.stdout
+    assert "slug_redirects" in p.stderr and "nothing was changed" in p.stderr, p.stderr
+    assert not p.stdout
+    if target.startswith("sqlite:"):
+        assert not os.path.exists(target[len("sqlite:"):])
+    else:
+        # Migrated (as serve would), but not one row of the site went in.
+        assert rows(target, "users") == [] and rows(target, "articles") == []
+        assert [r[0] for r in rows(target, "categories")] == [1]
+        # and a copy after it works.
+        run_cli("migrate", "--from", "sqlite:" + source["db"], "--to", target)
+        assert len(rows(target, "articles")) == len(rows("sqlite:" + source["db"], "articles"))
