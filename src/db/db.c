@@ -257,6 +257,13 @@ int db_begin(struct db *db)
 	return rc;
 }
 
+static atomic_uint_fast64_t notified_commits;
+
+uint64_t db_notified_commits(void)
+{
+	return atomic_load(&notified_commits);
+}
+
 int db_commit(struct db *db)
 {
 	int rc;
@@ -268,6 +275,9 @@ int db_commit(struct db *db)
 		return rc;
 	}
 	db->in_tx = false;
+	if (db->tx_notified)
+		atomic_fetch_add(&notified_commits, 1);
+	db->tx_notified = false;
 	return DL_OK;
 }
 
@@ -277,6 +287,7 @@ void db_rollback(struct db *db)
 		return;
 	db->drv->exec(db, "ROLLBACK");
 	db->in_tx = false;
+	db->tx_notified = false;
 }
 
 int db_set_bulk(struct db *db, bool on)
@@ -442,7 +453,16 @@ bool db_notifies(const struct db *db)
 
 int db_notify(struct db *db, const char *channel)
 {
-	return db->drv->notify ? db->drv->notify(db, channel) : DL_OK;
+	int rc;
+
+	if (!db->drv->notify)
+		return DL_OK;
+	rc = db->drv->notify(db, channel);
+	if (!rc && db->in_tx)
+		db->tx_notified = true;
+	else if (!rc)
+		atomic_fetch_add(&notified_commits, 1);
+	return rc;
 }
 
 int db_listen(struct db *db, const char *channel)

@@ -178,6 +178,12 @@ bool db_notifies(const struct db *db);
 /* Notify `channel` (a literal name): inside a transaction it is sent at
  * commit, and not at all on rollback. DL_OK and nothing where unsupported. */
 int db_notify(struct db *db, const char *channel);
+/*
+ * How many transactions that notified have committed in this process: a
+ * cache fed by notifications compares it to know its own writes at once,
+ * before their notification comes back.
+ */
+uint64_t db_notified_commits(void);
 /* Listen on `channel` on this connection (it then belongs to one waiter). */
 int db_listen(struct db *db, const char *channel);
 /*

@@ -70,6 +70,7 @@ struct db {
 	struct db_stmt **cache;   /* open-addressed by sql pointer */
 	size_t cache_size, cache_nr;
 	bool in_tx;
+	bool tx_notified;         /* the open transaction called db_notify() */
 };
 
 extern const struct db_driver db_sqlite_driver;
