@@ -6,6 +6,7 @@
 #include "core/slice.h"
 #include "core/strbuf.h"
 #include "cli/cli.h"
+#include "db/db.h"
 
 static void help(const char *cmd, const struct cli_opt *opts)
 {
@@ -112,6 +113,15 @@ int cli_uint(const struct cli_opt *opts, const char *name, unsigned min, unsigne
 	}
 	*out = (unsigned)n;
 	return 0;
+}
+
+const char *cli_db_shown(const char *url)
+{
+	static struct strbuf shown = STRBUF_INIT;
+
+	strbuf_reset(&shown);
+	db_url_for_humans(url, &shown);
+	return shown.buf;
 }
 
 int cli_prepare_db_dir(const char *url)

@@ -34,6 +34,8 @@ int cli_uint(const struct cli_opt *opts, const char *name, unsigned min, unsigne
 	     unsigned *out);
 /* Make sure a SQLite database's folder exists (no-op for other URLs). */
 int cli_prepare_db_dir(const char *url);
+/* `url` for the terminal, any password in it masked (valid until the next call). */
+const char *cli_db_shown(const char *url);
 
 /* A progress bar on stderr for long commands, drawn only on a terminal. */
 struct cli_progress {

@@ -335,7 +335,7 @@ static void progress(struct crawl *c, bool done)
 }
 
 static struct cli_opt export_opts[] = {
-	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
+	{ "db", "URL", "database: a SQLite path, sqlite:PATH or postgresql://...", CLI_DEFAULT_DB, NULL },
 	{ "theme", "DIR", "theme folder (default: the built-in theme)", NULL, NULL },
 	{ "base-url", "URL", "the address the files will be served at (default: the base_url setting)", NULL, NULL },
 	{ "threads", "N", "pages rendered in parallel (0: one per core)", "0", NULL },
@@ -393,7 +393,8 @@ int cmd_export(int argc, char **argv)
 	ec.db_url = cli_get(export_opts, "db");
 	ec.flush_seconds = 3600;
 	ec.cache_bytes = 0;  /* each page is rendered once anyway */
-	if (access(strncmp(ec.db_url, "sqlite:", 7) ? ec.db_url : ec.db_url + 7, R_OK)) {
+	if (!db_url_is_server(ec.db_url) &&
+	    access(strncmp(ec.db_url, "sqlite:", 7) ? ec.db_url : ec.db_url + 7, R_OK)) {
 		error("--db %s: %s", ec.db_url, strerror(errno));
 		goto out;
 	}

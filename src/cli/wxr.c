@@ -12,13 +12,13 @@
 #include "store/store.h"
 
 static struct cli_opt import_opts[] = {
-	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
+	{ "db", "URL", "database: a SQLite path, sqlite:PATH or postgresql://...", CLI_DEFAULT_DB, NULL },
 	{ "uploads", "DIR", "a copy of the old site's wp-content/uploads (attachment files)", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 static struct cli_opt export_opts[] = {
-	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
+	{ "db", "URL", "database: a SQLite path, sqlite:PATH or postgresql://...", CLI_DEFAULT_DB, NULL },
 	{ "base-url", "URL", "the site's public address for links (default: the stored base URL)", NULL, NULL },
 	{ "uploads", "DIR", "also write the media files here (for import wxr --uploads)", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },

@@ -9,11 +9,36 @@
 
 int db_open(const char *url, struct db **out)
 {
-	if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11))
+	if (db_url_is_server(url))
 		return db_pg_driver.open(url, out);
 	if (!strncmp(url, "sqlite:", 7))
 		url += 7;
 	return db_sqlite_driver.open(url, out);
+}
+
+bool db_url_is_server(const char *url)
+{
+	return !strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11);
+}
+
+void db_url_for_humans(const char *url, struct strbuf *out)
+{
+	const char *auth = strstr(url, "://"), *at, *colon;
+
+	if (!auth || !db_url_is_server(url)) {
+		strbuf_addstr(out, url);
+		return;
+	}
+	auth += 3;
+	at = strchr(auth, '@');
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (!colon) {
+		strbuf_addstr(out, url);
+		return;
+	}
+	strbuf_add(out, url, (size_t)(colon + 1 - url));
+	strbuf_addstr(out, "***");
+	strbuf_addstr(out, at);
 }
 
 void db_close(struct db *db)
@@ -463,6 +488,23 @@ int db_notify(struct db *db, const char *channel)
 	else if (!rc)
 		atomic_fetch_add(&notified_commits, 1);
 	return rc;
+}
+
+int db_notify_on_write(struct db *db, const char *table, const char *channel)
+{
+	int rc;
+
+	if (!db->drv->notify_on_write)
+		return DL_OK;
+	rc = db_begin(db);  /* the write lock: nodes starting together take turns */
+	if (rc)
+		return rc;
+	rc = db->drv->notify_on_write(db, table, channel);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
 }
 
 int db_listen(struct db *db, const char *channel)

@@ -34,6 +34,11 @@ enum db_step_rc { DB_DONE = 0, DB_ROW = 1 };
  * (logged, naming the url without any password).
  */
 int db_open(const char *url, struct db **out);
+/* Append `url` fit for a message or a log: a password in it becomes "***". */
+struct strbuf;
+void db_url_for_humans(const char *url, struct strbuf *out);
+/* True for a database server's URL (postgresql://), false for a SQLite file. */
+bool db_url_is_server(const char *url);
 /* Finalize cached statements and close. NULL is ok. */
 void db_close(struct db *db);
 /* "sqlite" or "postgresql". */
@@ -184,6 +189,12 @@ int db_notify(struct db *db, const char *channel);
  * before their notification comes back.
  */
 uint64_t db_notified_commits(void);
+/*
+ * Make every committed write to `table`, by any client (another node, an
+ * operator's psql), notify `channel`: a trigger where notifications exist
+ * (idempotent; names are the store's literals). DL_OK and nothing elsewhere.
+ */
+int db_notify_on_write(struct db *db, const char *table, const char *channel);
 /* Listen on `channel` on this connection (it then belongs to one waiter). */
 int db_listen(struct db *db, const char *channel);
 /*

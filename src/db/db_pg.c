@@ -615,6 +615,24 @@ static int pg_listen(struct db *db, const char *channel)
 	return pg_exec(db, sql);
 }
 
+static int pg_notify_on_write(struct db *db, const char *table, const char *channel)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int rc;
+
+	assert(channel_ok(table) && channel_ok(channel));
+	strbuf_addf(&sql,
+		"CREATE OR REPLACE FUNCTION dateline_notify() RETURNS trigger LANGUAGE plpgsql AS"
+		" $$ BEGIN PERFORM pg_notify(TG_ARGV[0], ''); RETURN NULL; END $$;"
+		"DROP TRIGGER IF EXISTS %s_notify ON %s;"
+		"CREATE TRIGGER %s_notify AFTER INSERT OR UPDATE OR DELETE ON %s"
+		" FOR EACH STATEMENT EXECUTE FUNCTION dateline_notify('%s')",
+		table, table, table, table, channel);
+	rc = pg_exec(db, sql.buf);
+	strbuf_release(&sql);
+	return rc;
+}
+
 static int drain(struct pg_db *p)
 {
 	PGnotify *n;
@@ -729,6 +747,7 @@ const struct db_driver db_pg_driver = {
 	.fts_any = pg_fts_any,
 	.notify = pg_notify,
 	.listen = pg_listen,
+	.notify_on_write = pg_notify_on_write,
 	.wait_notify = pg_wait_notify,
 	.try_lock = pg_try_lock,
 	.sync_ids = pg_sync_ids,
