@@ -23,54 +23,12 @@ static struct cli_opt opts[] = {
 
 static bool is_sqlite(const char *url)
 {
-	return !strstr(url, "://");
+	return !db_url_is_server(url);
 }
 
 static const char *sqlite_path(const char *url)
 {
 	return strncmp(url, "sqlite:", 7) ? url : url + 7;
-}
-
-/*
- * `url` fit to print: a password in the authority ("user:secret@") or the
- * query ("password=secret") becomes "***".
- */
-static void url_shown(const char *url, struct strbuf *out)
-{
-	const char *auth = strstr(url, "://"), *at, *colon, *q, *p;
-
-	if (!auth) {
-		strbuf_addstr(out, url);
-		return;
-	}
-	auth += 3;
-	at = strchr(auth, '@');
-	colon = strchr(auth, ':');
-	if (at && colon && colon < at && !memchr(auth, '/', (size_t)(at - auth))) {
-		strbuf_add(out, url, (size_t)(colon + 1 - url));
-		strbuf_addstr(out, "***");
-		p = at;
-	} else {
-		p = url;
-	}
-	q = strchr(p, '?');
-	if (!q) {
-		strbuf_addstr(out, p);
-		return;
-	}
-	strbuf_add(out, p, (size_t)(q - p));
-	while (*q) {
-		const char *end = q + 1 + strcspn(q + 1, "&");
-		const char *eq = memchr(q + 1, '=', (size_t)(end - q - 1));
-
-		if (eq && (size_t)(eq - q - 1) == 8 && !strncasecmp(q + 1, "password", 8)) {
-			strbuf_add(out, q, (size_t)(eq + 1 - q));
-			strbuf_addstr(out, "***");
-		} else {
-			strbuf_add(out, q, (size_t)(end - q));
-		}
-		q = end;
-	}
 }
 
 /* The same SQLite file, however its two names are spelled. */
@@ -187,8 +145,8 @@ int cmd_migrate(int argc, char **argv)
 			" [--force] (see --help)\n", !from_url ? "--from" : "--to");
 		return 1;
 	}
-	url_shown(from_url, &from_shown);
-	url_shown(to_url, &to_shown);
+	db_url_for_humans(from_url, &from_shown);
+	db_url_for_humans(to_url, &to_shown);
 	if (!strcmp(from_url, to_url) ||
 	    (is_sqlite(from_url) && is_sqlite(to_url) &&
 	     same_file(sqlite_path(from_url), sqlite_path(to_url)))) {

@@ -248,6 +248,8 @@ def test_migrate_copies_the_whole_site(source, target):
     assert p.returncode == 1
     lines = [ln for ln in p.stderr.splitlines() if "dateline migrate" in ln]
     assert len(lines) == 1 and "already holds a site" in lines[0] and "--force" in lines[0], p.stderr
+    password = urllib.parse.urlsplit(target).password if "://" in target else None
+    assert not password or password not in p.stderr
     assert snapshot(target) == mid_state
 
     # --force replaces it with the source as it is now.
