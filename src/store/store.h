@@ -421,8 +421,8 @@ int store_site_size(struct db *db, int64_t *users, int64_t *articles);
  * to this binary's schema, in one transaction on `to` that first empties
  * every table (the rows migrations seed, or an older site the caller chose
  * to replace) and rebuilds `to`'s full-text index from `from`'s, entry by
- * entry. `from` is read in one transaction too (one moment of a live site;
- * on SQLite its writers wait meanwhile). Before committing, every table's
+ * entry. `from` is read in one transaction too, which holds its write lock:
+ * one moment of a live site, whose writers wait meanwhile. Before committing, every table's
  * row count and the index's size in `to` are checked against `from`'s: a
  * difference is DL_INVALID naming the table. The content generation of
  * `to` ends one above `from`'s, so caches on `to` see a change.
