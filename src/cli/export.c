@@ -48,6 +48,7 @@ struct crawl {
 	const char *dir;
 	struct http_server_config *hc;
 	size_t files, bytes, broken, redirects, skipped;
+	struct cli_progress bar;  /* under the lock */
 };
 
 static bool seen_add(struct crawl *c, const char *t, size_t len)
@@ -249,7 +250,7 @@ static bool is_text(const char *type)
 	return type && (!strncmp(type, "text/", 5) || strstr(type, "xml") || strstr(type, "json"));
 }
 
-static void progress(const struct crawl *c, bool done);
+static void progress(struct crawl *c, bool done);
 
 static int export_one(struct crawl *c, const char *target)
 {
@@ -326,14 +327,11 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static void progress(const struct crawl *c, bool done)
+static void progress(struct crawl *c, bool done)
 {
-	size_t width = 30, filled = c->nqueue ? c->next * width / c->nqueue : 0;
-
-	fprintf(stderr, "\rdateline export: [");
-	for (size_t i = 0; i < width; i++)
-		fputc(i < filled ? '#' : '.', stderr);
-	fprintf(stderr, "] %zu/%zu pages%s", c->next, c->nqueue, done ? "\n" : "");
+	cli_progress_show(&c->bar, c->next, c->nqueue, "%zu/%zu pages", c->next, c->nqueue);
+	if (done)
+		cli_progress_end(&c->bar);
 }
 
 static struct cli_opt export_opts[] = {
@@ -373,6 +371,7 @@ int cmd_export(int argc, char **argv)
 	if (argc >= 1 && !strcmp(argv[0], "wxr"))
 		return cmd_export_wxr(argc, argv);  /* a WordPress export: cli/wxr.c */
 	pthread_mutex_init(&c.lock, NULL);
+	cli_progress_init(&c.bar, "export");
 	pthread_cond_init(&c.more, NULL);
 	if (argc < 2 || strcmp(argv[0], "static") || !strncmp(argv[1], "--", 2)) {
 		if (argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {

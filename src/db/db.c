@@ -21,6 +21,29 @@ bool db_url_is_server(const char *url)
 	return !strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11);
 }
 
+/* Append `p`, a "password=" in its query ("?a=1&password=x") as "password=***". */
+static void add_query_masked(const char *p, struct strbuf *out)
+{
+	const char *q = strchr(p, '?');
+
+	if (!q) {
+		strbuf_addstr(out, p);
+		return;
+	}
+	strbuf_add(out, p, (size_t)(q - p));
+	while (*q) {
+		const char *end = q + 1 + strcspn(q + 1, "&");
+
+		if (!strncasecmp(q + 1, "password=", 9)) {
+			strbuf_add(out, q, 10);
+			strbuf_addstr(out, "***");
+		} else {
+			strbuf_add(out, q, (size_t)(end - q));
+		}
+		q = end;
+	}
+}
+
 void db_url_for_humans(const char *url, struct strbuf *out)
 {
 	const char *auth = strstr(url, "://"), *at, *colon;
@@ -33,12 +56,12 @@ void db_url_for_humans(const char *url, struct strbuf *out)
 	at = strchr(auth, '@');
 	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
 	if (!colon) {
-		strbuf_addstr(out, url);
+		add_query_masked(url, out);
 		return;
 	}
 	strbuf_add(out, url, (size_t)(colon + 1 - url));
 	strbuf_addstr(out, "***");
-	strbuf_addstr(out, at);
+	add_query_masked(at, out);
 }
 
 void db_close(struct db *db)
@@ -172,6 +195,16 @@ void db_bind_text(struct db_stmt *st, int idx, const char *p, size_t len)
 void db_bind_null(struct db_stmt *st, int idx)
 {
 	st->db->drv->bind_null(st, idx);
+}
+
+void db_bind_double(struct db_stmt *st, int idx, double v)
+{
+	st->db->drv->bind_double(st, idx, v);
+}
+
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len)
+{
+	st->db->drv->bind_blob(st, idx, p, len);
 }
 
 static atomic_uint_fast64_t step_ns, steps;

@@ -63,6 +63,8 @@ void db_bind(struct db_stmt *st, const char *fmt, ...);
 void db_bind_int(struct db_stmt *st, int idx, int64_t v);
 void db_bind_text(struct db_stmt *st, int idx, const char *p, size_t len);
 void db_bind_null(struct db_stmt *st, int idx);
+void db_bind_double(struct db_stmt *st, int idx, double v);
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len);
 
 /* Run one step: DB_ROW, DB_DONE, or a negative dl_rc. */
 int db_step(struct db_stmt *st);
