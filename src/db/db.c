@@ -429,7 +429,17 @@ int db_migrate(struct db *db, const struct db_migration *m, size_t n)
 {
 	int version, rc;
 
+	/* Under the write lock: nodes starting together must not both create the
+	 * migrations table (PostgreSQL's IF NOT EXISTS is not safe against a race). */
+	rc = db_begin(db);
+	if (rc)
+		return rc;
 	rc = db_schema_version(db, &version);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	rc = db_commit(db);
 	if (rc)
 		return rc;
 	if (n && version > m[n - 1].version) {
