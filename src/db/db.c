@@ -224,6 +224,8 @@ int db_step(struct db_stmt *st)
 
 	atomic_fetch_add(&step_ns, mono_ns() - t0);
 	atomic_fetch_add(&steps, 1);
+	if (rc < 0 && st->db->in_tx && !st->db->tx_failed)
+		st->db->tx_failed = rc;
 	return rc;
 }
 
@@ -300,8 +302,10 @@ int db_begin(struct db *db)
 
 	assert(!db->in_tx && "nested transaction");
 	rc = db->drv->begin(db);
-	if (!rc)
+	if (!rc) {
 		db->in_tx = true;
+		db->tx_failed = 0;
+	}
 	return rc;
 }
 
@@ -317,6 +321,13 @@ int db_commit(struct db *db)
 	int rc;
 
 	assert(db->in_tx);
+	/* All or nothing on every engine: a transaction in which a statement
+	 * failed never commits (PostgreSQL would refuse; SQLite would not). */
+	if (db->tx_failed) {
+		rc = db->tx_failed;
+		db_rollback(db);
+		return rc;
+	}
 	rc = db->drv->exec(db, "COMMIT");
 	if (rc) {
 		db_rollback(db);
@@ -336,6 +347,7 @@ void db_rollback(struct db *db)
 	db->drv->exec(db, "ROLLBACK");
 	db->in_tx = false;
 	db->tx_notified = false;
+	db->tx_failed = 0;
 }
 
 int db_set_bulk(struct db *db, bool on)

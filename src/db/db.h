@@ -93,7 +93,9 @@ bool db_is_null(struct db_stmt *st, int col);
 int64_t db_changes(struct db *db);
 
 /* Transactions. db_begin() takes the write lock up front (no upgrade
- * deadlocks); nesting is an assertion failure. */
+ * deadlocks); nesting is an assertion failure. A transaction in which a
+ * statement failed never commits: db_commit() rolls it back and returns
+ * that statement's error, on every engine. */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);

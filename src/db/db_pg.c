@@ -425,9 +425,12 @@ static int run(struct pg_stmt *st)
 				 st->formats, 0);
 	status = PQresultStatus(st->res);
 	if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
-		const char *changed = PQcmdTuples(st->res);
+		const char *cmd = PQcmdStatus(st->res);
 		st->nrows = PQntuples(st->res);
-		p->changes = *changed ? strtoll(changed, NULL, 10) : 0;
+		/* Rows written, as sqlite3_changes(): a SELECT's row count is not one. */
+		if (!strncmp(cmd, "INSERT", 6) || !strncmp(cmd, "UPDATE", 6) ||
+		    !strncmp(cmd, "DELETE", 6))
+			p->changes = strtoll(PQcmdTuples(st->res), NULL, 10);
 		return DL_OK;
 	}
 	rc = pg_fail(p, st->res, st->text);

@@ -72,6 +72,7 @@ struct db {
 	size_t cache_size, cache_nr;
 	bool in_tx;
 	bool tx_notified;         /* the open transaction called db_notify() */
+	int tx_failed;            /* the first error a statement had in it (0: none) */
 };
 
 extern const struct db_driver db_sqlite_driver;
