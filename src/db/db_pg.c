@@ -277,22 +277,29 @@ static bool word_at(const char *s, const char *start, const char *word)
 }
 
 /*
- * The neutral dialect to PostgreSQL's, outside string literals: `?` to $n,
- * LIKE to ILIKE (SQLite's LIKE folds ASCII case), BLOB to BYTEA.
+ * The neutral dialect to PostgreSQL's, outside string literals, quoted
+ * identifiers and comments: `?` to $n, LIKE to ILIKE (SQLite's LIKE folds
+ * ASCII case), BLOB to BYTEA. The store's SQL is upper-case keywords and
+ * plain '...' literals (standard_conforming_strings: no E'' escapes).
  */
 static char *translate(const char *sql, int *nparams)
 {
 	struct strbuf out = STRBUF_INIT;
-	bool quoted = false;
 	int n = 0;
 
 	for (const char *s = sql; *s; s++) {
-		if (*s == '\'') {
-			quoted = !quoted;  /* '' inside a literal toggles twice */
-			strbuf_addch(&out, *s);
-		} else if (quoted) {
-			strbuf_addch(&out, *s);
+		if (*s == '\'' || *s == '"') {
+			/* to the closing quote; a doubled quote toggles twice */
+			const char *end = strchr(s + 1, *s);
+			assert(end && "an unterminated quote in SQL");
+			strbuf_add(&out, s, (size_t)(end + 1 - s));
+			s = end;
+		} else if (s[0] == '-' && s[1] == '-') {
+			size_t len = strcspn(s, "\n");
+			strbuf_add(&out, s, len);
+			s += len - 1;
 		} else if (*s == '?') {
+			assert(!isdigit((unsigned char)s[1]) && "numbered placeholders are not neutral");
 			strbuf_addf(&out, "$%d", ++n);
 		} else if (word_at(s, sql, "LIKE") && !(s >= sql + 1 && s[-1] == 'I')) {
 			strbuf_addstr(&out, "ILIKE");
