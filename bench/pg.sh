@@ -18,12 +18,12 @@ runs=${2:-3}
 out=bench/results
 mkdir -p "$out"
 work=$(mktemp -d /tmp/dateline-pgbench.XXXXXX)
-pgdir=$work/pg
+pgdir=$(mktemp -d /tmp/dateline-pgbench-pg.XXXXXX)  # its own: the cluster's owner must reach it
 cleanup() {
   kill $(jobs -p) 2>/dev/null || true
   wait 2>/dev/null || true
   scripts/pg.sh stop "$pgdir" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  rm -rf "$work" "$pgdir"
 }
 trap cleanup EXIT
 

@@ -331,6 +331,9 @@ int store_wp_article_put(struct db *db, int64_t id, const struct store_article_i
 	if (!id && !taken) {
 		rc = insert_with_id(db, want_id, in);
 		*out = want_id;
+		/* The next article without a WordPress id must not be handed this one. */
+		if (!rc)
+			rc = db_sync_ids(db, "articles");
 		if (!rc)
 			rc = put_tags(db, want_id, tag_ids, ntags);
 		if (!rc && !strcmp(in->status, "published"))
