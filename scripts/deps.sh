@@ -6,7 +6,7 @@
 set -euo pipefail
 
 build=(gcc meson ninja-build pkg-config python3 tzdata
-       libmicrohttpd-dev libsqlite3-dev libgumbo-dev libjansson-dev libsodium-dev
+       libmicrohttpd-dev libsqlite3-dev libpq-dev libgumbo-dev libjansson-dev libsodium-dev
        zlib1g-dev libbrotli-dev libmd4c-dev libmd4c-html0-dev libstemmer-dev libvips-dev libxml2-dev)
 test=(libcmocka-dev python3-pytest python3-requests python3-feedparser python3-lxml python3-pil
       python3-brotli curl chromium clang libclang-rt-14-dev

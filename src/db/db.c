@@ -10,8 +10,7 @@
 int db_open(const char *url, struct db **out)
 {
 	if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11))
-		return error("database '%.*s...': the PostgreSQL driver is not built into this version",
-			     (int)(strchr(url, ':') - url), url);
+		return db_pg_driver.open(url, out);
 	if (!strncmp(url, "sqlite:", 7))
 		url += 7;
 	return db_sqlite_driver.open(url, out);
@@ -248,6 +247,13 @@ int db_begin(struct db *db)
 	return rc;
 }
 
+static atomic_uint_fast64_t notified_commits;
+
+uint64_t db_notified_commits(void)
+{
+	return atomic_load(&notified_commits);
+}
+
 int db_commit(struct db *db)
 {
 	int rc;
@@ -259,6 +265,9 @@ int db_commit(struct db *db)
 		return rc;
 	}
 	db->in_tx = false;
+	if (db->tx_notified)
+		atomic_fetch_add(&notified_commits, 1);
+	db->tx_notified = false;
 	return DL_OK;
 }
 
@@ -268,6 +277,7 @@ void db_rollback(struct db *db)
 		return;
 	db->drv->exec(db, "ROLLBACK");
 	db->in_tx = false;
+	db->tx_notified = false;
 }
 
 int db_set_bulk(struct db *db, bool on)
@@ -422,6 +432,53 @@ int db_fts_search(struct db *db, const char *const *terms, size_t nterms, int64_
 int db_fts_search_count(struct db *db, const char *const *terms, size_t nterms, int64_t *n)
 {
 	return db->drv->fts_search_count(db, terms, nterms, n);
+}
+
+/* ---- several nodes ---- */
+
+bool db_notifies(const struct db *db)
+{
+	return db->drv->notify != NULL;
+}
+
+int db_notify(struct db *db, const char *channel)
+{
+	int rc;
+
+	if (!db->drv->notify)
+		return DL_OK;
+	rc = db->drv->notify(db, channel);
+	if (!rc && db->in_tx)
+		db->tx_notified = true;
+	else if (!rc)
+		atomic_fetch_add(&notified_commits, 1);
+	return rc;
+}
+
+int db_listen(struct db *db, const char *channel)
+{
+	assert(db->drv->listen && "db_listen on a driver without notifications");
+	return db->drv->listen(db, channel);
+}
+
+int db_wait_notify(struct db *db, int timeout_ms)
+{
+	assert(db->drv->wait_notify && "db_wait_notify on a driver without notifications");
+	return db->drv->wait_notify(db, timeout_ms);
+}
+
+int db_try_lock(struct db *db, int64_t key, bool *held)
+{
+	if (!db->drv->try_lock) {
+		*held = true;
+		return DL_OK;
+	}
+	return db->drv->try_lock(db, key, held);
+}
+
+int db_sync_ids(struct db *db, const char *table)
+{
+	return db->drv->sync_ids ? db->drv->sync_ids(db, table) : DL_OK;
 }
 
 /* ---- per-thread pool ---- */

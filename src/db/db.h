@@ -165,6 +165,45 @@ int db_fts_search(struct db *db, const char *const *terms, size_t nterms, int64_
 /* How many documents db_fts_search() would find in all. */
 int db_fts_search_count(struct db *db, const char *const *terms, size_t nterms, int64_t *n);
 
+/* ---- Several nodes on one database ---- */
+
+/*
+ * True when the engine tells other processes about writes with
+ * notifications (PostgreSQL: LISTEN/NOTIFY); false for SQLite, where every
+ * process reads the shared file and there is nothing to tell.
+ */
+bool db_notifies(const struct db *db);
+/* Notify `channel` (a literal name): inside a transaction it is sent at
+ * commit, and not at all on rollback. DL_OK and nothing where unsupported. */
+int db_notify(struct db *db, const char *channel);
+/*
+ * How many transactions that notified have committed in this process: a
+ * cache fed by notifications compares it to know its own writes at once,
+ * before their notification comes back.
+ */
+uint64_t db_notified_commits(void);
+/* Listen on `channel` on this connection (it then belongs to one waiter). */
+int db_listen(struct db *db, const char *channel);
+/*
+ * Wait up to `timeout_ms` for a notification on a listening connection:
+ * 1 when at least one arrived (all pending are consumed), 0 on time-out,
+ * DL_UNAVAILABLE when the connection was lost (listen again after it is back).
+ */
+int db_wait_notify(struct db *db, int timeout_ms);
+/*
+ * Try to take the cluster-wide lock `key` for as long as this connection
+ * lives (PostgreSQL: a session advisory lock, released by the server when
+ * the process dies). *held says whether this connection holds it now; a
+ * lost connection loses it. SQLite: always held (one machine).
+ */
+int db_try_lock(struct db *db, int64_t key, bool *held);
+/*
+ * After rows with explicit ids went into `table`'s BIGSERIAL `id`, make the
+ * next generated id larger than any (table names come from the store's own
+ * code, never from input). DL_OK where keys need nothing (SQLite).
+ */
+int db_sync_ids(struct db *db, const char *table);
+
 /* ---- Per-thread connections ---- */
 
 struct db_pool;

@@ -48,6 +48,13 @@ struct db_driver {
 	int (*fts_search_count)(struct db *db, const char *const *terms, size_t nterms, int64_t *n);
 	int (*fts_any)(struct db *db, const char *const *words, size_t nwords, size_t limit,
 		       struct db_fts_hit *hits, size_t *nhits);
+	/* Several nodes on one database (NULL: one machine, nothing to tell). */
+	int (*notify)(struct db *db, const char *channel);
+	int (*listen)(struct db *db, const char *channel);
+	int (*wait_notify)(struct db *db, int timeout_ms);
+	int (*try_lock)(struct db *db, int64_t key, bool *held);
+	/* After explicit ids went into `table` (NULL: generated keys need nothing). */
+	int (*sync_ids)(struct db *db, const char *table);
 };
 
 /* Statement cache entry, embedded first in every driver's statement. */
@@ -63,8 +70,10 @@ struct db {
 	struct db_stmt **cache;   /* open-addressed by sql pointer */
 	size_t cache_size, cache_nr;
 	bool in_tx;
+	bool tx_notified;         /* the open transaction called db_notify() */
 };
 
 extern const struct db_driver db_sqlite_driver;
+extern const struct db_driver db_pg_driver;
 
 #endif

@@ -158,7 +158,7 @@ const struct engine_snapshot *engine_snapshot(struct engine *e, struct arena *re
 	struct engine_snapshot *s, *built, *old = NULL;
 	int64_t gen, now = (int64_t)time(NULL);
 	uint64_t epoch = atomic_load(&e->epoch);
-	bool read_ok = db && !store_generation(db, &gen);
+	bool read_ok = !engine_generation(e, db, &gen);
 
 	pthread_mutex_lock(&e->lock);
 	s = e->current;
@@ -328,6 +328,7 @@ struct engine *engine_new(const struct engine_config *cfg)
 	if (!e->cfg.flush_seconds)
 		e->cfg.flush_seconds = 10;
 	pthread_mutex_init(&e->lock, NULL);
+	pthread_mutex_init(&e->gen_lock, NULL);
 	pthread_cond_init(&e->stop_cond, NULL);
 	e->views = tally_new();
 	e->impressions = tally_new();
@@ -336,6 +337,10 @@ struct engine *engine_new(const struct engine_config *cfg)
 	e->cache = pagecache_new(cfg->cache_bytes);
 	db = engine_db(e);
 	if (!db || store_migrate(db)) {
+		engine_free(e);
+		return NULL;
+	}
+	if (engine_watch_start(e, db)) {
 		engine_free(e);
 		return NULL;
 	}
@@ -352,6 +357,7 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	engine_watch_stop(e);
 	if (e->flusher_running) {
 		pthread_mutex_lock(&e->lock);
 		e->stopping = true;
@@ -370,6 +376,7 @@ void engine_free(struct engine *e)
 	tally_free(e->clicks);
 	db_pool_free(e->pool);
 	pthread_cond_destroy(&e->stop_cond);
+	pthread_mutex_destroy(&e->gen_lock);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
 }

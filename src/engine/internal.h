@@ -34,7 +34,25 @@ struct engine {
 	pthread_t flusher;
 	pthread_cond_t stop_cond;
 	bool stopping, flusher_running;
+
+	/* Several nodes on one database (watch.c): the content generation as
+	 * the last notification told it, and this process's notified commits
+	 * then (a write of our own not yet heard back means asking the store). */
+	pthread_t watcher;
+	bool watcher_running;
+	atomic_bool watch_stop;
+	pthread_mutex_t gen_lock;
+	bool gen_known;
+	int64_t known_gen;
+	uint64_t known_commits;
 };
+
+/* Start hearing other nodes' writes when the database notifies (PostgreSQL). */
+int engine_watch_start(struct engine *e, struct db *db);
+void engine_watch_stop(struct engine *e);
+/* The store's content generation: from the watcher when it is current,
+ * else read through `db` (NULL: unreachable). */
+int engine_generation(struct engine *e, struct db *db, int64_t *gen);
 
 /* Group the active creatives into slots inside the snapshot. */
 int engine_load_ads(struct engine *e, struct db *db, struct engine_snapshot *s, int64_t now);

@@ -22,7 +22,29 @@ struct scheduler {
 	struct db *db;
 	atomic_uint_fast64_t published;
 	int64_t last_sweep;
+	bool leading;
 };
+
+/*
+ * Several nodes on one database: only the holder of this cluster-wide lock
+ * publishes, so a scheduled article goes out once; the server frees it when
+ * the holder's connection dies, and another node takes over at its next tick.
+ */
+#define SCHEDULER_LOCK_KEY 0x444c5343  /* "DLSC" */
+
+/* Whether this process runs the queue now; says so when that changes. */
+static bool lead(struct scheduler *s)
+{
+	bool held = false;
+
+	if (db_try_lock(s->db, SCHEDULER_LOCK_KEY, &held))
+		held = false;
+	if (held != s->leading && db_notifies(s->db))
+		log_info(held ? "this node runs the publishing scheduler"
+			      : "another node runs the publishing scheduler");
+	s->leading = held;
+	return held;
+}
 
 /* The next whole second, plus a little so a due time of T is past. */
 static struct timespec next_tick(void)
@@ -54,7 +76,8 @@ static void *run(void *arg)
 		int n;
 
 		pthread_mutex_unlock(&s->lock);
-		{
+		n = 0;
+		if (lead(s)) {
 			struct arena *a = arena_new(16384);
 			n = editorial_publish_due(s->db, a, (int64_t)time(NULL));
 			arena_free(a);

@@ -31,7 +31,9 @@ int store_write_end(struct db *db, int rc)
 
 int store_bump_generation(struct db *db)
 {
-	return db_run(db_prepare(db, SQL_BUMP_GENERATION));
+	int rc = db_run(db_prepare(db, SQL_BUMP_GENERATION));
+
+	return rc ? rc : db_notify(db, STORE_CONTENT_CHANNEL);
 }
 
 int store_insert_id(struct db *db, struct db_stmt *st, int64_t *id)

@@ -28,8 +28,11 @@ int store_migrate(struct db *db);
 
 /* The content generation: changes whenever published content may have. */
 int store_generation(struct db *db, int64_t *gen);
-/* Bump it (inside the caller's transaction). */
+/* Bump it (inside the caller's transaction), notifying STORE_CONTENT_CHANNEL
+ * at commit so other nodes on the same database hear of it. */
 int store_bump_generation(struct db *db);
+/* The notification channel of content writes (PostgreSQL LISTEN/NOTIFY). */
+#define STORE_CONTENT_CHANNEL "dateline_content"
 /*
  * End a content write begun with db_begin(): when rc is DL_OK, bump the
  * generation and commit; otherwise roll back. Returns the outcome.

@@ -1,0 +1,412 @@
+/*
+ * db_pg_fts.c - the PostgreSQL driver's full-text index: a tsvector per
+ * article with a GIN index.
+ *
+ * The lexemes are Dateline's own (core/text.h: the same words, stop words
+ * and Snowball stems as the SQLite index and Related News), put into the
+ * tsvector with the 'simple' configuration, which only lower-cases. So a
+ * search or a Related News query means the same on both engines, and
+ * document frequencies are those of the stems Related News computes.
+ * Title, dek and body carry weights A, B and D, ranked 4 : 2 : 1 as
+ * SQLite's bm25 weights them. Snippets are cut here, from the stored text,
+ * with the same analyzer marking the matching words.
+ */
+#include "core/compat.h"
+#include "core/alloc.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/strbuf.h"
+#include "core/text.h"
+#include "db/pg_internal.h"
+
+/* Words in a snippet, as SQLite's snippet(..., 28). */
+#define SNIPPET_WORDS 28
+/* Query stems considered when marking a snippet. */
+#define MAX_QUERY_STEMS 64
+
+static struct text_analyzer *analyzer(struct pg_db *p)
+{
+	if (!p->ta)
+		p->ta = text_analyzer_new("english");
+	return p->ta;
+}
+
+int pg_fts_create(struct db *db)
+{
+	return db->drv->exec(db,
+		"CREATE TABLE article_fts ("
+		"  id BIGINT PRIMARY KEY,"
+		"  title TEXT NOT NULL,"
+		"  dek TEXT NOT NULL,"
+		"  body TEXT NOT NULL,"
+		"  terms TSVECTOR NOT NULL);"
+		"CREATE INDEX article_fts_terms ON article_fts USING GIN (terms);");
+}
+
+static int add_stem(void *ctx, const char *stem, size_t len, size_t start, size_t end)
+{
+	struct strbuf *out = ctx;
+
+	if (out->len)
+		strbuf_addch(out, ' ');
+	strbuf_add(out, stem, len);
+	return 0;
+}
+
+/* The stems of `text`, space-separated, for to_tsvector('simple', ...). */
+static void stems_of(struct pg_db *p, struct slice text, struct strbuf *out)
+{
+	text_analyze(analyzer(p), text.p, text.len, add_stem, out);
+}
+
+static const char SQL_FTS_PUT[] =
+	"INSERT INTO article_fts (id, title, dek, body, terms) VALUES (?, ?, ?, ?,"
+	" setweight(to_tsvector('simple', CAST(? AS TEXT)), 'A')"
+	" || setweight(to_tsvector('simple', CAST(? AS TEXT)), 'B')"
+	" || setweight(to_tsvector('simple', CAST(? AS TEXT)), 'D'))"
+	" ON CONFLICT (id) DO UPDATE SET title = excluded.title, dek = excluded.dek,"
+	" body = excluded.body, terms = excluded.terms";
+static const char SQL_FTS_DELETE[] = "DELETE FROM article_fts WHERE id = ?";
+static const char SQL_FTS_COUNT[] = "SELECT COUNT(*) FROM article_fts";
+static const char SQL_FTS_MATCHES[] =
+	"SELECT COUNT(*) FROM article_fts WHERE terms @@ to_tsquery('simple', CAST(? AS TEXT))";
+static const char SQL_FTS_TEXT[] = "SELECT title, dek, body FROM article_fts WHERE id = ?";
+static const char SQL_FTS_SEARCH[] =
+	"SELECT id, title, dek, body FROM article_fts, to_tsquery('simple', CAST(? AS TEXT)) q"
+	" WHERE terms @@ q ORDER BY ts_rank('{0.25, 0.0, 0.5, 1.0}', terms, q) DESC, id DESC"
+	" LIMIT ? OFFSET ?";
+static const char SQL_FTS_ANY[] =
+	"SELECT id, ts_rank('{0.25, 0.0, 0.5, 1.0}', terms, q) AS score"
+	" FROM article_fts, to_tsquery('simple', CAST(? AS TEXT)) q"
+	" WHERE terms @@ q ORDER BY score DESC, id DESC LIMIT ?";
+
+int pg_fts_put(struct db *db, int64_t id, struct slice title, struct slice dek, struct slice body)
+{
+	struct pg_db *p = PDB(db);
+	struct strbuf t = STRBUF_INIT, d = STRBUF_INIT, b = STRBUF_INIT;
+	struct db_stmt *st;
+	int rc;
+
+	if (!analyzer(p))
+		return error("postgresql: no Snowball stemmer for the full-text index");
+	stems_of(p, title, &t);
+	stems_of(p, dek, &d);
+	stems_of(p, body, &b);
+	st = db_prepare(db, SQL_FTS_PUT);
+	if (!st)
+		rc = DL_ERR;
+	else {
+		db_bind(st, "iSSSSSS", id, title, dek, body, slice_from(t.buf, t.len),
+			slice_from(d.buf, d.len), slice_from(b.buf, b.len));
+		rc = db_run(st);
+	}
+	strbuf_release(&t);
+	strbuf_release(&d);
+	strbuf_release(&b);
+	return rc;
+}
+
+int pg_fts_delete(struct db *db, int64_t id)
+{
+	struct db_stmt *st = db_prepare(db, SQL_FTS_DELETE);
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", id);
+	return db_run(st);
+}
+
+int pg_fts_count(struct db *db, int64_t *n)
+{
+	return db_one_int(db_prepare(db, SQL_FTS_COUNT), n);
+}
+
+/* A stem as a quoted tsquery lexeme: quotes and backslashes doubled. */
+static void add_lexeme(struct strbuf *q, const char *stem, size_t len)
+{
+	strbuf_addch(q, '\'');
+	for (size_t i = 0; i < len; i++) {
+		if (stem[i] == '\'' || stem[i] == '\\')
+			strbuf_addch(q, stem[i]);
+		strbuf_addch(q, stem[i]);
+	}
+	strbuf_addch(q, '\'');
+}
+
+int pg_fts_doc_freq(struct db *db, const char *stem, size_t len, int64_t *df)
+{
+	struct strbuf q = STRBUF_INIT;
+	struct db_stmt *st;
+	int rc;
+
+	*df = 0;
+	if (!len)
+		return DL_OK;
+	add_lexeme(&q, stem, len);
+	st = db_prepare(db, SQL_FTS_MATCHES);
+	if (!st) {
+		strbuf_release(&q);
+		return DL_ERR;
+	}
+	db_bind(st, "S", slice_from(q.buf, q.len));
+	rc = db_one_int(st, df);
+	strbuf_release(&q);
+	return rc;
+}
+
+int pg_fts_text(struct db *db, int64_t id,
+		void (*fn)(void *, struct slice, struct slice, struct slice), void *ctx)
+{
+	struct db_stmt *st = db_prepare(db, SQL_FTS_TEXT);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", id);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		fn(ctx, db_text(st, 0), db_text(st, 1), db_text(st, 2));
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
+}
+
+/* ---- queries ---- */
+
+struct query {
+	struct strbuf text;       /* the tsquery */
+	struct strbuf stems;      /* every stem, NUL-separated, for snippets */
+	const char *stem[MAX_QUERY_STEMS];
+	size_t nstems;
+	size_t words;             /* stems in the term being built */
+	const char *op;           /* between words of one term */
+};
+
+static int query_word(void *ctx, const char *stem, size_t len, size_t start, size_t end)
+{
+	struct query *q = ctx;
+
+	if (q->words++)
+		strbuf_addstr(&q->text, q->op);
+	add_lexeme(&q->text, stem, len);
+	strbuf_add(&q->stems, stem, len);
+	strbuf_addch(&q->stems, '\0');
+	return 0;
+}
+
+/*
+ * The tsquery for `terms`: the words of a term joined by `word_op` (a
+ * phrase: <->), the terms by `term_op`. Words the analyzer drops (stop
+ * words) drop out, as they do from the index. False when nothing is left.
+ */
+static bool build_query(struct pg_db *p, struct query *q, const char *const *terms, size_t n,
+			const char *word_op, const char *term_op)
+{
+	bool any = false;
+
+	strbuf_init(&q->text, 0);
+	strbuf_init(&q->stems, 0);
+	q->nstems = 0;
+	q->op = word_op;
+	for (size_t i = 0; i < n; i++) {
+		size_t mark = q->text.len;
+
+		if (any)
+			strbuf_addstr(&q->text, term_op);
+		strbuf_addch(&q->text, '(');
+		q->words = 0;
+		text_analyze(analyzer(p), terms[i], strlen(terms[i]), query_word, q);
+		if (!q->words) {
+			strbuf_setlen(&q->text, mark);
+			continue;
+		}
+		strbuf_addch(&q->text, ')');
+		any = true;
+	}
+	for (size_t off = 0; off < q->stems.len && q->nstems < MAX_QUERY_STEMS;
+	     off += strlen(q->stems.buf + off) + 1)
+		q->stem[q->nstems++] = q->stems.buf + off;
+	return any;
+}
+
+static void query_release(struct query *q)
+{
+	strbuf_release(&q->text);
+	strbuf_release(&q->stems);
+}
+
+/* ---- snippets ---- */
+
+struct token {
+	size_t start, end;
+	bool hit;
+};
+
+struct tokens {
+	const struct query *q;
+	struct token *v;
+	size_t nr, alloc, hits;
+};
+
+static int collect_token(void *ctx, const char *stem, size_t len, size_t start, size_t end)
+{
+	struct tokens *t = ctx;
+	bool hit = false;
+
+	for (size_t i = 0; i < t->q->nstems && !hit; i++)
+		hit = !strcmp(t->q->stem[i], stem);
+	ALLOC_GROW(t->v, t->nr + 1, t->alloc);
+	t->v[t->nr++] = (struct token){ start, end, hit };
+	t->hits += hit;
+	return 0;
+}
+
+/*
+ * The best SNIPPET_WORDS-word window of the column with the most matching
+ * words (the first such column on a tie, as SQLite's snippet()), matches
+ * between \x01 and \x02, an ellipsis where text was cut.
+ */
+static void snippet(struct pg_db *p, const struct query *q, const struct slice *cols, size_t ncols,
+		    struct strbuf *out)
+{
+	struct tokens best = { q, NULL, 0, 0, 0 };
+	struct slice text = cols[0];
+	size_t from = 0, to, window = 0;
+
+	for (size_t c = 0; c < ncols; c++) {
+		struct tokens t = { q, NULL, 0, 0, 0 };
+
+		text_analyze(analyzer(p), cols[c].p, cols[c].len, collect_token, &t);
+		if (!c || t.hits > best.hits) {
+			free(best.v);
+			best = t;
+			text = cols[c];
+		} else {
+			free(t.v);
+		}
+	}
+	for (size_t i = 0, run = 0; i < best.nr; i++) {
+		run += best.v[i].hit;
+		if (i >= SNIPPET_WORDS)
+			run -= best.v[i - SNIPPET_WORDS].hit;
+		if (run > window) {
+			window = run;
+			from = i + 1 >= SNIPPET_WORDS ? i + 1 - SNIPPET_WORDS : 0;
+		}
+	}
+	/* Start a few words before the first match, so it reads in context. */
+	for (size_t i = from; i < best.nr && i < from + SNIPPET_WORDS; i++) {
+		if (best.v[i].hit) {
+			from = i > from + 4 ? i - 4 : from;
+			break;
+		}
+	}
+	to = from + SNIPPET_WORDS < best.nr ? from + SNIPPET_WORDS : best.nr;
+	if (from > 0)
+		strbuf_addstr(out, "\xE2\x80\xA6");
+	for (size_t i = from; i < to; i++) {
+		const struct token *tk = &best.v[i];
+
+		if (i > from)
+			strbuf_add(out, text.p + best.v[i - 1].end, tk->start - best.v[i - 1].end);
+		if (tk->hit)
+			strbuf_addch(out, '\x01');
+		strbuf_add(out, text.p + tk->start, tk->end - tk->start);
+		if (tk->hit)
+			strbuf_addch(out, '\x02');
+	}
+	if (to < best.nr)
+		strbuf_addstr(out, "\xE2\x80\xA6");
+	free(best.v);
+}
+
+int pg_fts_search(struct db *db, const char *const *terms, size_t nterms, int64_t limit,
+		  int64_t offset, void (*fn)(void *, int64_t, struct slice), void *ctx)
+{
+	struct pg_db *p = PDB(db);
+	struct strbuf snip = STRBUF_INIT;
+	struct db_stmt *st;
+	struct query q;
+	int rc;
+
+	if (!analyzer(p))
+		return DL_ERR;
+	if (!build_query(p, &q, terms, nterms, " <-> ", " & ")) {
+		query_release(&q);
+		return DL_OK;
+	}
+	st = db_prepare(db, SQL_FTS_SEARCH);
+	if (!st) {
+		query_release(&q);
+		return DL_ERR;
+	}
+	db_bind(st, "Sii", slice_from(q.text.buf, q.text.len), limit, offset);
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct slice cols[3] = { db_text(st, 1), db_text(st, 2), db_text(st, 3) };
+
+		strbuf_reset(&snip);
+		snippet(p, &q, cols, 3, &snip);
+		fn(ctx, db_int(st, 0), slice_from(snip.buf, snip.len));
+	}
+	db_done(st);
+	strbuf_release(&snip);
+	query_release(&q);
+	return rc < 0 ? rc : DL_OK;
+}
+
+int pg_fts_search_count(struct db *db, const char *const *terms, size_t nterms, int64_t *n)
+{
+	struct pg_db *p = PDB(db);
+	struct db_stmt *st;
+	struct query q;
+	int rc;
+
+	*n = 0;
+	if (!analyzer(p))
+		return DL_ERR;
+	if (!build_query(p, &q, terms, nterms, " <-> ", " & ")) {
+		query_release(&q);
+		return DL_OK;
+	}
+	st = db_prepare(db, SQL_FTS_MATCHES);
+	if (!st) {
+		query_release(&q);
+		return DL_ERR;
+	}
+	db_bind(st, "S", slice_from(q.text.buf, q.text.len));
+	rc = db_one_int(st, n);
+	query_release(&q);
+	return rc;
+}
+
+int pg_fts_any(struct db *db, const char *const *words, size_t nwords, size_t limit,
+	       struct db_fts_hit *hits, size_t *nhits)
+{
+	struct pg_db *p = PDB(db);
+	struct db_stmt *st;
+	struct query q;
+	int rc;
+
+	*nhits = 0;
+	if (!analyzer(p))
+		return DL_ERR;
+	if (!build_query(p, &q, words, nwords, " | ", " | ")) {
+		query_release(&q);
+		return DL_OK;
+	}
+	st = db_prepare(db, SQL_FTS_ANY);
+	if (!st) {
+		query_release(&q);
+		return DL_ERR;
+	}
+	db_bind(st, "Si", slice_from(q.text.buf, q.text.len), (int64_t)limit);
+	while ((rc = db_step(st)) == DB_ROW && *nhits < limit) {
+		hits[*nhits].id = db_int(st, 0);
+		hits[*nhits].score = db_double(st, 1);
+		(*nhits)++;
+	}
+	db_done(st);
+	query_release(&q);
+	return rc < 0 ? rc : DL_OK;
+}
