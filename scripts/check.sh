@@ -20,7 +20,9 @@ run_suites() {
 # One throwaway PostgreSQL cluster for both builds' PostgreSQL passes (each test makes its
 # own database in it), stopped and removed however the run ends.
 pgdir=$(mktemp -d /tmp/dateline-pg.XXXXXX)  # /tmp: the postgres user must reach it
-trap 'scripts/pg.sh stop "$pgdir"' EXIT
+# A failed run shows the cluster's own errors first (the log goes with the folder).
+trap 'rc=$?; if [[ $rc -ne 0 && -f $pgdir/log ]]; then echo "== PostgreSQL errors (last 40)";
+  grep -E -A2 "ERROR|FATAL|PANIC" "$pgdir/log" | tail -40; fi; scripts/pg.sh stop "$pgdir"' EXIT
 trap 'exit 130' INT TERM  # through the EXIT trap: the cluster goes with an interrupted run too
 DATELINE_TEST_PG=$(scripts/pg.sh start "$pgdir")
 export DATELINE_TEST_PG

@@ -26,7 +26,6 @@ ON_PG = ENGINE == "postgresql"
 PG = os.environ.get("DATELINE_TEST_PG", "")
 if PG and not PG.endswith("/"):
     PG += "/"
-sqlite_only = pytest.mark.skipif(ON_PG, reason="SQLite-only")
 
 
 def pytest_configure(config):
