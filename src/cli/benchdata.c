@@ -257,7 +257,7 @@ static int add_articles(struct db *db, const struct corpus *c, unsigned n, int64
 }
 
 static struct cli_opt opts[] = {
-	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
+	{ "db", "URL", "database: a SQLite path, sqlite:PATH or postgresql://...", CLI_DEFAULT_DB, NULL },
 	{ "articles", "N", "how many articles to add (0: each corpus article once)", "10000", NULL },
 	{ "corpus", "DIR", "the BBC news corpus folder", "../shared/corpora/bbc-news", NULL },
 	{ "related", NULL, "also compute Related News for every article (slow for large N)", NULL, NULL },
@@ -314,6 +314,6 @@ int cmd_bench_data(int argc, char **argv)
 	corpus_free(&c);
 	if (rc)
 		return 1;
-	printf("dateline bench-data: added %u articles to %s\n", n, url);
+	printf("dateline bench-data: added %u articles to %s\n", n, cli_db_shown(url));
 	return 0;
 }

@@ -1,10 +1,12 @@
 #include "core/compat.h"
 #include <sys/stat.h>
+#include <unistd.h>
 #include "core/alloc.h"
 #include "core/err.h"
 #include "core/slice.h"
 #include "core/strbuf.h"
 #include "cli/cli.h"
+#include "db/db.h"
 
 static void help(const char *cmd, const struct cli_opt *opts)
 {
@@ -113,6 +115,15 @@ int cli_uint(const struct cli_opt *opts, const char *name, unsigned min, unsigne
 	return 0;
 }
 
+const char *cli_db_shown(const char *url)
+{
+	static struct strbuf shown = STRBUF_INIT;
+
+	strbuf_reset(&shown);
+	db_url_for_humans(url, &shown);
+	return shown.buf;
+}
+
 int cli_prepare_db_dir(const char *url)
 {
 	const char *path = url, *slash;
@@ -133,4 +144,38 @@ int cli_prepare_db_dir(const char *url)
 	}
 	free(dir);
 	return rc;
+}
+
+void cli_progress_init(struct cli_progress *p, const char *cmd)
+{
+	*p = (struct cli_progress){ cmd, isatty(2), false, -1 };
+}
+
+void cli_progress_show(struct cli_progress *p, uint64_t done, uint64_t total, const char *fmt, ...)
+{
+	enum { WIDTH = 30 };
+	int pct = total ? (int)(done >= total ? 100 : done * 100 / total) : 0;
+	int filled = pct * WIDTH / 100;
+	va_list ap;
+
+	if (!p->on || (pct == p->last && done < total))
+		return;
+	p->last = pct;
+	p->drawn = true;
+	fprintf(stderr, "\rdateline %s: [%.*s%.*s] %3d%%  ", p->cmd, filled,
+		"##############################", WIDTH - filled, "..............................",
+		pct);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	/* Clear what a longer earlier line left behind. */
+	fputs("\033[K", stderr);
+}
+
+void cli_progress_end(struct cli_progress *p)
+{
+	if (p->drawn)
+		fputc('\n', stderr);
+	p->drawn = false;
+	p->last = -1;
 }

@@ -34,6 +34,25 @@ int cli_uint(const struct cli_opt *opts, const char *name, unsigned min, unsigne
 	     unsigned *out);
 /* Make sure a SQLite database's folder exists (no-op for other URLs). */
 int cli_prepare_db_dir(const char *url);
+/* `url` for the terminal, any password in it masked (valid until the next call). */
+const char *cli_db_shown(const char *url);
+
+/* A progress bar on stderr for long commands, drawn only on a terminal. */
+struct cli_progress {
+	const char *cmd;  /* the line reads "dateline CMD: [###...] 42%  ..." */
+	bool on;          /* stderr is a terminal */
+	bool drawn;       /* a line is open */
+	int last;         /* the percentage last drawn */
+};
+
+/* Start a bar for `cmd` (a static string); draws nothing yet. */
+void cli_progress_init(struct cli_progress *p, const char *cmd);
+/* Redraw the bar at done of total, followed by the printf-style text, when
+ * the percentage moved or done reached total. Nothing when off. */
+void cli_progress_show(struct cli_progress *p, uint64_t done, uint64_t total,
+		       const char *fmt, ...) DL_PRINTF(4, 5);
+/* End the bar's line, if one was drawn, so the next message starts clean. */
+void cli_progress_end(struct cli_progress *p);
 
 int cmd_serve(int argc, char **argv);
 int cmd_init(int argc, char **argv);
@@ -45,5 +64,6 @@ int cmd_restore(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export_wxr(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 
 #endif

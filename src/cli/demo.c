@@ -495,7 +495,7 @@ static int demo_fill(struct demo *d)
 }
 
 static struct cli_opt demo_opts[] = {
-	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
+	{ "db", "URL", "database: a SQLite path, sqlite:PATH or postgresql://...", CLI_DEFAULT_DB, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -516,7 +516,7 @@ int cmd_demo(int argc, char **argv)
 		rc = store_article_count(d.db, &count);
 	if (!rc && count) {
 		fprintf(stderr, "dateline demo: %s already has %" PRId64 " articles; the demo only fills an empty database\n",
-			url, count);
+			cli_db_shown(url), count);
 		db_close(d.db);
 		return 1;
 	}
@@ -531,6 +531,6 @@ int cmd_demo(int argc, char **argv)
 		return 1;
 	}
 	printf("dateline demo: %s now has %zu articles in %zu sections, %zu authors, %zu images and %zu ads\n",
-	       url, d.narticles, d.ncategories, d.nauthors, d.nmedia, d.nads);
+	       cli_db_shown(url), d.narticles, d.ncategories, d.nauthors, d.nmedia, d.nads);
 	return 0;
 }

@@ -48,6 +48,7 @@ struct crawl {
 	const char *dir;
 	struct http_server_config *hc;
 	size_t files, bytes, broken, redirects, skipped;
+	struct cli_progress bar;  /* under the lock */
 };
 
 static bool seen_add(struct crawl *c, const char *t, size_t len)
@@ -249,7 +250,7 @@ static bool is_text(const char *type)
 	return type && (!strncmp(type, "text/", 5) || strstr(type, "xml") || strstr(type, "json"));
 }
 
-static void progress(const struct crawl *c, bool done);
+static void progress(struct crawl *c, bool done);
 
 static int export_one(struct crawl *c, const char *target)
 {
@@ -326,18 +327,15 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static void progress(const struct crawl *c, bool done)
+static void progress(struct crawl *c, bool done)
 {
-	size_t width = 30, filled = c->nqueue ? c->next * width / c->nqueue : 0;
-
-	fprintf(stderr, "\rdateline export: [");
-	for (size_t i = 0; i < width; i++)
-		fputc(i < filled ? '#' : '.', stderr);
-	fprintf(stderr, "] %zu/%zu pages%s", c->next, c->nqueue, done ? "\n" : "");
+	cli_progress_show(&c->bar, c->next, c->nqueue, "%zu/%zu pages", c->next, c->nqueue);
+	if (done)
+		cli_progress_end(&c->bar);
 }
 
 static struct cli_opt export_opts[] = {
-	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
+	{ "db", "URL", "database: a SQLite path, sqlite:PATH or postgresql://...", CLI_DEFAULT_DB, NULL },
 	{ "theme", "DIR", "theme folder (default: the built-in theme)", NULL, NULL },
 	{ "base-url", "URL", "the address the files will be served at (default: the base_url setting)", NULL, NULL },
 	{ "threads", "N", "pages rendered in parallel (0: one per core)", "0", NULL },
@@ -373,6 +371,7 @@ int cmd_export(int argc, char **argv)
 	if (argc >= 1 && !strcmp(argv[0], "wxr"))
 		return cmd_export_wxr(argc, argv);  /* a WordPress export: cli/wxr.c */
 	pthread_mutex_init(&c.lock, NULL);
+	cli_progress_init(&c.bar, "export");
 	pthread_cond_init(&c.more, NULL);
 	if (argc < 2 || strcmp(argv[0], "static") || !strncmp(argv[1], "--", 2)) {
 		if (argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
@@ -394,7 +393,8 @@ int cmd_export(int argc, char **argv)
 	ec.db_url = cli_get(export_opts, "db");
 	ec.flush_seconds = 3600;
 	ec.cache_bytes = 0;  /* each page is rendered once anyway */
-	if (access(strncmp(ec.db_url, "sqlite:", 7) ? ec.db_url : ec.db_url + 7, R_OK)) {
+	if (!db_url_is_server(ec.db_url) &&
+	    access(strncmp(ec.db_url, "sqlite:", 7) ? ec.db_url : ec.db_url + 7, R_OK)) {
 		error("--db %s: %s", ec.db_url, strerror(errno));
 		goto out;
 	}

@@ -18,6 +18,7 @@ static const struct {
 	{ "user", cmd_user, "add or list newsroom accounts, reset a password" },
 	{ "backup", cmd_backup, "copy a live site's database to FILE, consistently" },
 	{ "restore", cmd_restore, "bring a site back from a backup FILE" },
+	{ "migrate", cmd_migrate, "copy a whole site to another database: --from URL --to URL" },
 	{ "import", cmd_import, "import a WordPress export: import wxr FILE [--uploads DIR]" },
 	{ "export", cmd_export, "export static DIR: the public site as files; export wxr FILE: a WordPress export" },
 };

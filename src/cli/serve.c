@@ -22,7 +22,8 @@
 #include "store/store.h"
 
 static struct cli_opt serve_opts[] = {
-	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
+	{ "db", "URL", "database: a SQLite path, sqlite:PATH or postgresql://...", CLI_DEFAULT_DB, NULL },
+	{ "db-replica", "URL", "a PostgreSQL read replica for the public site's reads", NULL, NULL },
 	{ "listen", "ADDR:PORT", "public listener", CLI_DEFAULT_LISTEN, NULL },
 	{ "admin-listen", "ADDR:PORT", "editorial listener (admin UI and write API), 'off' for none",
 	  CLI_DEFAULT_ADMIN_LISTEN, NULL },
@@ -164,6 +165,7 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	ec.db_url = cli_get(serve_opts, "db");
+	ec.db_replica_url = cli_get(serve_opts, "db-replica");
 	ec.flush_seconds = flush;
 	ec.cache_bytes = (size_t)cache_mb << 20;
 	if (cli_prepare_db_dir(ec.db_url) || !(engine = engine_new(&ec)))
@@ -197,7 +199,7 @@ int cmd_serve(int argc, char **argv)
 	site_set_default_base_url(site, listener);
 	/* The real port (the listener may have asked for port 0). */
 	fprintf(stderr, "Dateline is serving the public site at %s/ (database %s)\n", listener,
-		ec.db_url);
+		cli_db_shown(ec.db_url));
 	if (strcmp(cli_get(serve_opts, "admin-listen"), "off")) {
 		if (start_admin(engine, &hc, listener, &admin, &admin_srv, &admin_url))
 			goto out;
@@ -227,7 +229,7 @@ out:
 }
 
 static struct cli_opt init_opts[] = {
-	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
+	{ "db", "URL", "database: a SQLite path, sqlite:PATH or postgresql://...", CLI_DEFAULT_DB, NULL },
 	{ "title", "TEXT", "the site's name", NULL, NULL },
 	{ "tagline", "TEXT", "a line under the name", NULL, NULL },
 	{ "timezone", "ZONE", "IANA time zone for dates, e.g. Europe/London", NULL, NULL },
@@ -283,6 +285,6 @@ int cmd_init(int argc, char **argv)
 	db_close(db);
 	if (rc)
 		return 1;
-	printf("dateline: database %s is ready\n", url);
+	printf("dateline: database %s is ready\n", cli_db_shown(url));
 	return 0;
 }

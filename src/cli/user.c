@@ -13,7 +13,7 @@
 #include "store/editorial.h"
 
 static struct cli_opt add_opts[] = {
-	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
+	{ "db", "URL", "database: a SQLite path, sqlite:PATH or postgresql://...", CLI_DEFAULT_DB, NULL },
 	{ "role", "ROLE", "admin, editor, author or contributor", "author", NULL },
 	{ "name", "NAME", "the byline (default: the email's local part)", NULL, NULL },
 	{ "password-stdin", NULL, "read the password from standard input", NULL, NULL },
@@ -21,7 +21,7 @@ static struct cli_opt add_opts[] = {
 };
 
 static struct cli_opt db_opts[] = {
-	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
+	{ "db", "URL", "database: a SQLite path, sqlite:PATH or postgresql://...", CLI_DEFAULT_DB, NULL },
 	{ "password-stdin", NULL, "read the password from standard input", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -12,13 +12,13 @@
 #include "store/store.h"
 
 static struct cli_opt import_opts[] = {
-	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
+	{ "db", "URL", "database: a SQLite path, sqlite:PATH or postgresql://...", CLI_DEFAULT_DB, NULL },
 	{ "uploads", "DIR", "a copy of the old site's wp-content/uploads (attachment files)", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 static struct cli_opt export_opts[] = {
-	{ "db", "URL", "database: a SQLite path or sqlite:PATH", CLI_DEFAULT_DB, NULL },
+	{ "db", "URL", "database: a SQLite path, sqlite:PATH or postgresql://...", CLI_DEFAULT_DB, NULL },
 	{ "base-url", "URL", "the site's public address for links (default: the stored base URL)", NULL, NULL },
 	{ "uploads", "DIR", "also write the media files here (for import wxr --uploads)", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
@@ -53,21 +53,11 @@ static int positional(const char *cmd, int *argc, char **argv, const char **file
 	return 0;
 }
 
+static struct cli_progress import_bar;
+
 static void progress_bar(uint64_t done, uint64_t total, size_t items)
 {
-	static int last = -1;
-	int pct = total ? (int)(done * 100 / total) : 0, bars;
-
-	if (pct > 100)
-		pct = 100;
-	if (pct == last)
-		return;
-	last = pct;
-	bars = pct / 4;
-	fprintf(stderr, "\rdateline import: [%.*s%*s] %3d%%  %zu items", bars,
-		"#########################", 25 - bars, "", pct, items);
-	if (pct == 100)
-		fputc('\n', stderr);
+	cli_progress_show(&import_bar, done, total, "%zu items", items);
 }
 
 static void print_summary(const char *file, const struct wxr_stats *st)
@@ -115,8 +105,10 @@ int cmd_import(int argc, char **argv)
 		return 1;
 	}
 	db_set_bulk(db, true);
+	cli_progress_init(&import_bar, "import");
 	rc = wxr_import(db, file, cli_get(import_opts, "uploads"), isatty(2) ? progress_bar : NULL,
 			&st, &err);
+	cli_progress_end(&import_bar);
 	db_set_bulk(db, false);
 	db_close(db);
 	if (rc) {

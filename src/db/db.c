@@ -9,11 +9,59 @@
 
 int db_open(const char *url, struct db **out)
 {
-	if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11))
+	if (db_url_is_server(url))
 		return db_pg_driver.open(url, out);
 	if (!strncmp(url, "sqlite:", 7))
 		url += 7;
 	return db_sqlite_driver.open(url, out);
+}
+
+bool db_url_is_server(const char *url)
+{
+	return !strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11);
+}
+
+/* Append `p`, a "password=" in its query ("?a=1&password=x") as "password=***". */
+static void add_query_masked(const char *p, struct strbuf *out)
+{
+	const char *q = strchr(p, '?');
+
+	if (!q) {
+		strbuf_addstr(out, p);
+		return;
+	}
+	strbuf_add(out, p, (size_t)(q - p));
+	while (*q) {
+		const char *end = q + 1 + strcspn(q + 1, "&");
+
+		if (!strncasecmp(q + 1, "password=", 9)) {
+			strbuf_add(out, q, 10);
+			strbuf_addstr(out, "***");
+		} else {
+			strbuf_add(out, q, (size_t)(end - q));
+		}
+		q = end;
+	}
+}
+
+void db_url_for_humans(const char *url, struct strbuf *out)
+{
+	const char *auth = strstr(url, "://"), *at, *colon;
+
+	if (!auth || !db_url_is_server(url)) {
+		strbuf_addstr(out, url);
+		return;
+	}
+	auth += 3;
+	at = strchr(auth, '@');
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (!colon) {
+		add_query_masked(url, out);
+		return;
+	}
+	strbuf_add(out, url, (size_t)(colon + 1 - url));
+	strbuf_addstr(out, "***");
+	add_query_masked(at, out);
 }
 
 void db_close(struct db *db)
@@ -149,6 +197,16 @@ void db_bind_null(struct db_stmt *st, int idx)
 	st->db->drv->bind_null(st, idx);
 }
 
+void db_bind_double(struct db_stmt *st, int idx, double v)
+{
+	st->db->drv->bind_double(st, idx, v);
+}
+
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len)
+{
+	st->db->drv->bind_blob(st, idx, p, len);
+}
+
 static atomic_uint_fast64_t step_ns, steps;
 
 static uint64_t mono_ns(void)
@@ -166,6 +224,8 @@ int db_step(struct db_stmt *st)
 
 	atomic_fetch_add(&step_ns, mono_ns() - t0);
 	atomic_fetch_add(&steps, 1);
+	if (rc < 0 && st->db->in_tx && !st->db->tx_failed)
+		st->db->tx_failed = rc;
 	return rc;
 }
 
@@ -242,8 +302,10 @@ int db_begin(struct db *db)
 
 	assert(!db->in_tx && "nested transaction");
 	rc = db->drv->begin(db);
-	if (!rc)
+	if (!rc) {
 		db->in_tx = true;
+		db->tx_failed = 0;
+	}
 	return rc;
 }
 
@@ -259,6 +321,13 @@ int db_commit(struct db *db)
 	int rc;
 
 	assert(db->in_tx);
+	/* All or nothing on every engine: a transaction in which a statement
+	 * failed never commits (PostgreSQL would refuse; SQLite would not). */
+	if (db->tx_failed) {
+		rc = db->tx_failed;
+		db_rollback(db);
+		return rc;
+	}
 	rc = db->drv->exec(db, "COMMIT");
 	if (rc) {
 		db_rollback(db);
@@ -278,6 +347,7 @@ void db_rollback(struct db *db)
 	db->drv->exec(db, "ROLLBACK");
 	db->in_tx = false;
 	db->tx_notified = false;
+	db->tx_failed = 0;
 }
 
 int db_set_bulk(struct db *db, bool on)
@@ -371,7 +441,17 @@ int db_migrate(struct db *db, const struct db_migration *m, size_t n)
 {
 	int version, rc;
 
+	/* Under the write lock: nodes starting together must not both create the
+	 * migrations table (PostgreSQL's IF NOT EXISTS is not safe against a race). */
+	rc = db_begin(db);
+	if (rc)
+		return rc;
 	rc = db_schema_version(db, &version);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	rc = db_commit(db);
 	if (rc)
 		return rc;
 	if (n && version > m[n - 1].version) {
@@ -453,6 +533,23 @@ int db_notify(struct db *db, const char *channel)
 	else if (!rc)
 		atomic_fetch_add(&notified_commits, 1);
 	return rc;
+}
+
+int db_notify_on_write(struct db *db, const char *table, const char *channel)
+{
+	int rc;
+
+	if (!db->drv->notify_on_write)
+		return DL_OK;
+	rc = db_begin(db);  /* the write lock: nodes starting together take turns */
+	if (rc)
+		return rc;
+	rc = db->drv->notify_on_write(db, table, channel);
+	if (rc) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
 }
 
 int db_listen(struct db *db, const char *channel)

@@ -34,6 +34,11 @@ enum db_step_rc { DB_DONE = 0, DB_ROW = 1 };
  * (logged, naming the url without any password).
  */
 int db_open(const char *url, struct db **out);
+/* Append `url` fit for a message or a log: a password in it becomes "***". */
+struct strbuf;
+void db_url_for_humans(const char *url, struct strbuf *out);
+/* True for a database server's URL (postgresql://), false for a SQLite file. */
+bool db_url_is_server(const char *url);
 /* Finalize cached statements and close. NULL is ok. */
 void db_close(struct db *db);
 /* "sqlite" or "postgresql". */
@@ -58,6 +63,8 @@ void db_bind(struct db_stmt *st, const char *fmt, ...);
 void db_bind_int(struct db_stmt *st, int idx, int64_t v);
 void db_bind_text(struct db_stmt *st, int idx, const char *p, size_t len);
 void db_bind_null(struct db_stmt *st, int idx);
+void db_bind_double(struct db_stmt *st, int idx, double v);
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len);
 
 /* Run one step: DB_ROW, DB_DONE, or a negative dl_rc. */
 int db_step(struct db_stmt *st);
@@ -86,7 +93,9 @@ bool db_is_null(struct db_stmt *st, int col);
 int64_t db_changes(struct db *db);
 
 /* Transactions. db_begin() takes the write lock up front (no upgrade
- * deadlocks); nesting is an assertion failure. */
+ * deadlocks); nesting is an assertion failure. A transaction in which a
+ * statement failed never commits: db_commit() rolls it back and returns
+ * that statement's error, on every engine. */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
@@ -182,6 +191,12 @@ int db_notify(struct db *db, const char *channel);
  * before their notification comes back.
  */
 uint64_t db_notified_commits(void);
+/*
+ * Make every committed write to `table`, by any client (another node, an
+ * operator's psql), notify `channel`: a trigger where notifications exist
+ * (idempotent; names are the store's literals). DL_OK and nothing elsewhere.
+ */
+int db_notify_on_write(struct db *db, const char *table, const char *channel);
 /* Listen on `channel` on this connection (it then belongs to one waiter). */
 int db_listen(struct db *db, const char *channel);
 /*

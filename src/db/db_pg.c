@@ -159,9 +159,10 @@ static PGconn *connect_to(const char *url)
 /* Session settings every connection needs, after each (re)connect. */
 static int session_setup(struct pg_db *p)
 {
-	/* Messages in English for the log; no client-side notices on stderr. */
+	/* A writer waits for the write lock as long as SQLite's busy timeout,
+	 * then gets DL_UNAVAILABLE (a 503, a flush retried) instead of hanging. */
 	PGresult *res = PQexec(p->conn, "SET client_min_messages = warning;"
-				        " SET standard_conforming_strings = on");
+				        " SET standard_conforming_strings = on; SET lock_timeout = '5s'");
 	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? DL_OK : pg_fail(p, res, "session setup");
 
 	PQclear(res);
@@ -424,9 +425,12 @@ static int run(struct pg_stmt *st)
 				 st->formats, 0);
 	status = PQresultStatus(st->res);
 	if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
-		const char *changed = PQcmdTuples(st->res);
+		const char *cmd = PQcmdStatus(st->res);
 		st->nrows = PQntuples(st->res);
-		p->changes = *changed ? strtoll(changed, NULL, 10) : 0;
+		/* Rows written, as sqlite3_changes(): a SELECT's row count is not one. */
+		if (!strncmp(cmd, "INSERT", 6) || !strncmp(cmd, "UPDATE", 6) ||
+		    !strncmp(cmd, "DELETE", 6))
+			p->changes = strtoll(PQcmdTuples(st->res), NULL, 10);
 		return DL_OK;
 	}
 	rc = pg_fail(p, st->res, st->text);
@@ -615,6 +619,24 @@ static int pg_listen(struct db *db, const char *channel)
 	return pg_exec(db, sql);
 }
 
+static int pg_notify_on_write(struct db *db, const char *table, const char *channel)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int rc;
+
+	assert(channel_ok(table) && channel_ok(channel));
+	strbuf_addf(&sql,
+		"CREATE OR REPLACE FUNCTION dateline_notify() RETURNS trigger LANGUAGE plpgsql AS"
+		" $$ BEGIN PERFORM pg_notify(TG_ARGV[0], ''); RETURN NULL; END $$;"
+		"DROP TRIGGER IF EXISTS %s_notify ON %s;"
+		"CREATE TRIGGER %s_notify AFTER INSERT OR UPDATE OR DELETE ON %s"
+		" FOR EACH STATEMENT EXECUTE FUNCTION dateline_notify('%s')",
+		table, table, table, table, channel);
+	rc = pg_exec(db, sql.buf);
+	strbuf_release(&sql);
+	return rc;
+}
+
 static int drain(struct pg_db *p)
 {
 	PGnotify *n;
@@ -729,6 +751,7 @@ const struct db_driver db_pg_driver = {
 	.fts_any = pg_fts_any,
 	.notify = pg_notify,
 	.listen = pg_listen,
+	.notify_on_write = pg_notify_on_write,
 	.wait_notify = pg_wait_notify,
 	.try_lock = pg_try_lock,
 	.sync_ids = pg_sync_ids,

@@ -308,12 +308,16 @@ static void snippet(struct pg_db *p, const struct query *q, const struct slice *
 	for (size_t i = from; i < to; i++) {
 		const struct token *tk = &best.v[i];
 
+		/* Neighbouring matches share one mark, as FTS5 marks a phrase. */
+		bool open = tk->hit && (i == from || !best.v[i - 1].hit);
+		bool close = tk->hit && (i + 1 == to || !best.v[i + 1].hit);
+
 		if (i > from)
 			strbuf_add(out, text.p + best.v[i - 1].end, tk->start - best.v[i - 1].end);
-		if (tk->hit)
+		if (open)
 			strbuf_addch(out, '\x01');
 		strbuf_add(out, text.p + tk->start, tk->end - tk->start);
-		if (tk->hit)
+		if (close)
 			strbuf_addch(out, '\x02');
 	}
 	if (to < best.nr)

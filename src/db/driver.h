@@ -51,6 +51,7 @@ struct db_driver {
 	/* Several nodes on one database (NULL: one machine, nothing to tell). */
 	int (*notify)(struct db *db, const char *channel);
 	int (*listen)(struct db *db, const char *channel);
+	int (*notify_on_write)(struct db *db, const char *table, const char *channel);
 	int (*wait_notify)(struct db *db, int timeout_ms);
 	int (*try_lock)(struct db *db, int64_t key, bool *held);
 	/* After explicit ids went into `table` (NULL: generated keys need nothing). */
@@ -71,6 +72,7 @@ struct db {
 	size_t cache_size, cache_nr;
 	bool in_tx;
 	bool tx_notified;         /* the open transaction called db_notify() */
+	int tx_failed;            /* the first error a statement had in it (0: none) */
 };
 
 extern const struct db_driver db_sqlite_driver;

@@ -28,6 +28,11 @@ struct db *engine_db(struct engine *e)
 	return db_pool_get(e->pool);
 }
 
+struct db *engine_read_db(struct engine *e)
+{
+	return e->replica ? db_pool_get(e->replica) : engine_db(e);
+}
+
 static void snapshot_unref(struct engine_snapshot *s)
 {
 	if (s && atomic_fetch_sub(&s->refs, 1) == 1)
@@ -154,7 +159,9 @@ fail:
 
 const struct engine_snapshot *engine_snapshot(struct engine *e, struct arena *req_arena)
 {
-	struct db *db = engine_db(e);
+	/* Snapshot and generation from the same database, so a lagging
+	 * replica's pages are never stamped with the primary's newer generation. */
+	struct db *db = engine_read_db(e);
 	struct engine_snapshot *s, *built, *old = NULL;
 	int64_t gen, now = (int64_t)time(NULL);
 	uint64_t epoch = atomic_load(&e->epoch);
@@ -340,6 +347,18 @@ struct engine *engine_new(const struct engine_config *cfg)
 		engine_free(e);
 		return NULL;
 	}
+	if (cfg->db_replica_url) {
+		if (!db_notifies(db)) {
+			error("--db-replica needs a PostgreSQL primary (--db postgresql://...)");
+			engine_free(e);
+			return NULL;
+		}
+		e->replica = db_pool_new(cfg->db_replica_url);
+		if (!engine_read_db(e)) {
+			engine_free(e);
+			return NULL;
+		}
+	}
 	if (engine_watch_start(e, db)) {
 		engine_free(e);
 		return NULL;
@@ -374,6 +393,7 @@ void engine_free(struct engine *e)
 	tally_free(e->views);
 	tally_free(e->impressions);
 	tally_free(e->clicks);
+	db_pool_free(e->replica);
 	db_pool_free(e->pool);
 	pthread_cond_destroy(&e->stop_cond);
 	pthread_mutex_destroy(&e->gen_lock);

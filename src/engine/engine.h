@@ -19,6 +19,8 @@ struct engine;
 
 struct engine_config {
 	const char *db_url;
+	/* A read replica for the public plane's pages (NULL: the primary). */
+	const char *db_replica_url;
 	unsigned flush_seconds;  /* page views and ad counters: how often to write */
 	size_t cache_bytes;      /* the page cache's budget; 0: no page cache */
 };
@@ -71,6 +73,11 @@ struct pagecache *engine_page_cache(struct engine *e);
 
 /* This thread's database connection (NULL if the database is unreachable). */
 struct db *engine_db(struct engine *e);
+/*
+ * This thread's connection for the public plane's reads: the replica when
+ * one is configured, else the same as engine_db(). Never written through.
+ */
+struct db *engine_read_db(struct engine *e);
 
 /*
  * The current snapshot, rebuilt first if the content changed. The reference

@@ -16,6 +16,7 @@
 struct engine {
 	struct engine_config cfg;
 	struct db_pool *pool;
+	struct db_pool *replica;        /* NULL: reads go to the primary */
 
 	pthread_mutex_t lock;           /* guards current and rotation names */
 	struct engine_snapshot *current;

@@ -85,8 +85,12 @@ static void *run(void *arg)
 		}
 		if (n > 0)
 			atomic_fetch_add(&s->published, (uint_fast64_t)n);
-		metrics_count(metrics_global(), "dateline_scheduler_runs_total",
-			      "Scheduler passes over the queue (one a second).", NULL, 1);
+		metrics_set(metrics_global(), "dateline_scheduler_leader",
+			    "1 where this process runs the publishing scheduler now.", NULL,
+			    s->leading ? 1 : 0);
+		if (s->leading)
+			metrics_count(metrics_global(), "dateline_scheduler_runs_total",
+				      "Scheduler passes over the queue (one a second).", NULL, 1);
 		if (n > 0)
 			metrics_count(metrics_global(), "dateline_scheduler_published_total",
 				      "Scheduled articles published.", NULL, (uint64_t)n);

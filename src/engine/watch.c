@@ -38,10 +38,36 @@ int engine_generation(struct engine *e, struct db *db, int64_t *gen)
 	return db ? store_generation(db, gen) : DL_UNAVAILABLE;
 }
 
+/* How long a replica may take to replay a write before pages ask it themselves. */
+#define REPLICA_WAIT_MS 5000
+
+/*
+ * With a replica, pages are read from it, so the generation that stamps
+ * them must be the replica's: wait until it has replayed `gen` (or later).
+ */
+static int replica_caught_up(struct engine *e, struct db **replica, int64_t gen, int64_t *seen)
+{
+	for (int waited = 0; waited <= REPLICA_WAIT_MS; waited += 10) {
+		struct timespec ts = { 0, 10 * 1000000L };
+
+		if (!*replica && db_open(e->cfg.db_replica_url, replica)) {
+			*replica = NULL;
+			return DL_UNAVAILABLE;
+		}
+		if (store_generation(*replica, seen))
+			return DL_UNAVAILABLE;
+		if (*seen >= gen)
+			return DL_OK;
+		nanosleep(&ts, NULL);
+	}
+	warning("the read replica is more than %d s behind the primary", REPLICA_WAIT_MS / 1000);
+	return DL_UNAVAILABLE;
+}
+
 static void *watch_main(void *arg)
 {
 	struct engine *e = arg;
-	struct db *db = NULL;
+	struct db *db = NULL, *replica = NULL;
 	bool listening = false, stale = true, lost = false;
 
 	while (!atomic_load(&e->watch_stop)) {
@@ -75,7 +101,10 @@ static void *watch_main(void *arg)
 				listening = false;
 				continue;
 			}
-			set_known(e, true, gen, commits);
+			if (e->cfg.db_replica_url && replica_caught_up(e, &replica, gen, &gen))
+				set_known(e, false, 0, 0);  /* pages ask the replica meanwhile */
+			else
+				set_known(e, true, gen, commits);
 			stale = false;
 		}
 		rc = db_wait_notify(db, WATCH_WAIT_MS);
@@ -89,6 +118,7 @@ static void *watch_main(void *arg)
 			stale = true;
 		}
 	}
+	db_close(replica);
 	db_close(db);
 	return NULL;
 }

@@ -59,8 +59,14 @@ static void send_body(struct page *p, struct pagecache_page *pg, struct pagecach
 	res->status = 200;
 	res->content_type = pg->content_type;
 	res->last_modified = pg->last_modified;
-	for (size_t i = 0; i < pg->nheaders; i++)
-		http_set_header(p->req, pg->headers[i].name, pg->headers[i].value);
+	for (size_t i = 0; i < pg->nheaders; i++) {
+		/* Headers every request sets before routing (HSTS) were stored too: once is enough. */
+		bool set = false;
+		for (size_t j = 0; j < res->nheaders && !set; j++)
+			set = !strcasecmp(res->headers[j].name, pg->headers[i].name);
+		if (!set)
+			http_set_header(p->req, pg->headers[i].name, pg->headers[i].value);
+	}
 	http_set_header(p->req, "X-Cache", "hit");
 	res->prebuilt = &b->pre;
 	res->shareable = true;  /* every hit of this body sends these very headers */

@@ -578,7 +578,7 @@ void site_handle(struct http_request *req, void *ctx)
 		strbuf_addstr(&req->res.body, "503 Service Unavailable: the database cannot be reached.\n");
 		return;
 	}
-	p.db = engine_db(s->engine);
+	p.db = engine_read_db(s->engine);  /* the public plane only reads */
 	p.root = view_obj(p.a);
 	/* A site whose public address is https:// is only ever visited over HTTPS. */
 	if (!strncmp(p.snap->settings.base_url, "https://", 8))

@@ -3,7 +3,7 @@
  *
  * Neutral DDL for both drivers: BIGSERIAL for generated keys, BIGINT for
  * integers and times (Unix seconds, UTC), TEXT, BLOB. Never edit a shipped
- * migration: add the next number.
+ * migration: add the next number (and its tables and columns to store/copy.c).
  */
 #include "core/compat.h"
 #include "store/store.h"

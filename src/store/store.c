@@ -10,7 +10,10 @@ static const char SQL_BUMP_GENERATION[] =
 
 int store_migrate(struct db *db)
 {
-	return db_migrate(db, store_migrations, store_migrations_nr);
+	int rc = db_migrate(db, store_migrations, store_migrations_nr);
+
+	/* Writes behind Dateline's back (an operator's psql) reach every node's cache too. */
+	return rc ? rc : db_notify_on_write(db, "counters", STORE_CONTENT_CHANNEL);
 }
 
 int store_generation(struct db *db, int64_t *gen)

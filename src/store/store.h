@@ -398,6 +398,43 @@ int store_export_articles(struct db *db, void (*fn)(void *ctx, const struct stor
 /* Every media item without its bytes (size filled), by id. */
 int store_media_all(struct db *db, struct arena *a, struct store_media **out, size_t *n);
 
+/* ---- a whole site copied to another database (store/copy.c) ---- */
+
+#define STORE_COPY_MAX_TABLES 32
+
+struct store_copy_stats {
+	size_t ntables;
+	struct store_copy_table {
+		const char *table;  /* static */
+		int64_t rows;
+	} tables[STORE_COPY_MAX_TABLES];  /* in copy (foreign-key) order */
+	int64_t rows;     /* in all tables */
+	int64_t indexed;  /* full-text entries rebuilt in the target */
+};
+
+/* How many users and articles `db` holds (migrations seed neither: both 0
+ * is a site with nothing to lose). */
+int store_site_size(struct db *db, int64_t *users, int64_t *articles);
+
+/*
+ * Copy every table of the site in `from` into `to`, both already migrated
+ * to this binary's schema, in one transaction on `to` that first empties
+ * every table (the rows migrations seed, or an older site the caller chose
+ * to replace) and rebuilds `to`'s full-text index from `from`'s, entry by
+ * entry. `from` is read in one transaction too, which holds its write lock:
+ * one moment of a live site, whose writers wait meanwhile. Before committing, every table's
+ * row count and the index's size in `to` are checked against `from`'s: a
+ * difference is DL_INVALID naming the table. The content generation of
+ * `to` ends one above `from`'s, so caches on `to` see a change.
+ * progress (NULL: none) gets rows done of total, ctx passed through.
+ * Fills *stats. Returns DL_OK, or the first error (logged) with `to`
+ * unchanged: DL_CONFLICT when `to` is `from` under another name, or
+ * another copy holds either (a cluster-wide lock kept until they close).
+ */
+int store_copy(struct db *from, struct db *to,
+	       void (*progress)(void *ctx, uint64_t done, uint64_t total), void *ctx,
+	       struct store_copy_stats *stats);
+
 /* ---- helpers ---- */
 
 /* Append a URL slug for `text` (lower-case ASCII, digits, '-'; Latin
