@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 cluster for the tests, in a folder of its own.
 #   scripts/pg.sh start DIR   initdb + start on a free loopback port; prints the URL
-#                             postgresql://dateline@127.0.0.1:PORT/ (append a database name)
+#                             postgresql://dateline@127.0.0.1:PORT/ (append a database name;
+#                             as it is, the URL names the empty database `dateline`)
 #   scripts/pg.sh stop DIR    stop it and remove DIR
 # DIR is made by the caller (mktemp -d) or created here. Debian's default cluster (15/main)
 # is never used or touched.
@@ -63,6 +64,8 @@ log_line_prefix = '%m [%p] %d '
 EOF
   [[ $(id -u) -eq 0 ]] && chown postgres: "$dir/data/postgresql.auto.conf"
   if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start >/dev/null; then
+    # The URL without a name means the user's own database: let it exist, so it works too.
+    "$bin/createdb" -h 127.0.0.1 -p "$port" -U dateline dateline
     echo "postgresql://dateline@127.0.0.1:$port/"
     exit 0
   fi
