@@ -4,7 +4,9 @@
  * libmicrohttpd 0.9.75 pitfalls handled here: a response queued on the
  * first access-handler call is sent with "Connection: close", so we queue on
  * the second; it binds 0.0.0.0 unless given MHD_OPTION_SOCK_ADDR; idle
- * connections never time out without MHD_OPTION_CONNECTION_TIMEOUT.
+ * connections never time out without MHD_OPTION_CONNECTION_TIMEOUT; it
+ * accepts bare LF, obs-fold and NUL bytes in the request head whatever
+ * MHD_OPTION_STRICT_FOR_CLIENT says, so head_problem() checks the head itself.
  */
 #include "core/compat.h"
 #include <arpa/inet.h>
@@ -21,6 +23,7 @@
 #include "core/hash.h"
 #include "core/timefmt.h"
 #include "http/compress.h"
+#include "http/framing.h"
 #include "http/http.h"
 
 /* Bodies smaller than this are not worth compressing. */
@@ -30,6 +33,7 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	struct http_server_config cfg;
 	int port;
+	bool check_head;  /* the library is 0.9.75, whose buffer framing.c reads */
 	pthread_mutex_t log_lock;
 };
 
@@ -485,58 +489,6 @@ static const char *client_address(struct http_request *req)
 	return NULL;
 }
 
-struct framing {
-	int content_length, transfer_encoding, host;
-	bool nul, bad_te;
-};
-
-static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
-				    size_t key_size, const char *value, size_t value_size)
-{
-	struct framing *f = cls;
-
-	(void)kind;
-	/* The library stores C strings: a shorter strlen means a NUL was cut off. */
-	if (!key || strlen(key) != key_size || (value && strlen(value) != value_size))
-		f->nul = true;
-	if (key && !strcasecmp(key, "Content-Length"))
-		f->content_length++;
-	if (key && !strcasecmp(key, "Host"))
-		f->host++;
-	if (key && !strcasecmp(key, "Transfer-Encoding")) {
-		f->transfer_encoding++;
-		if (!value || strcasecmp(value, "chunked"))
-			f->bad_te = true;
-	}
-	return MHD_YES;
-}
-
-/*
- * Requests whose framing two parsers could read two ways are refused, with
- * the connection closed, before any body is read: the classic smuggling
- * pairs (Content-Length with Transfer-Encoding, two lengths, a coding other
- * than plain chunked), NUL bytes in headers, HTTP/1.1 without Host, and
- * versions other than 1.0 and 1.1. Returns the status to answer, or 0.
- */
-static int framing_problem(struct http_request *req, const char **why)
-{
-	struct framing f = { 0 };
-
-	if (strcmp(req->version, "HTTP/1.1") && strcmp(req->version, "HTTP/1.0")) {
-		*why = "Only HTTP/1.0 and HTTP/1.1 are served here.";
-		return 505;
-	}
-	MHD_get_connection_values_n(req->conn, MHD_HEADER_KIND, count_header, &f);
-	*why = f.nul ? "A header holds a NUL byte."
-	       : f.content_length && f.transfer_encoding ? "Content-Length and Transfer-Encoding together."
-	       : f.content_length > 1 ? "More than one Content-Length."
-	       : f.transfer_encoding > 1 || f.bad_te ? "Only the chunked transfer coding is accepted."
-	       : !f.host && !strcmp(req->version, "HTTP/1.1") ? "An HTTP/1.1 request needs a Host header."
-	       : f.host > 1 ? "More than one Host header."
-	       : NULL;
-	return *why ? 400 : 0;
-}
-
 /* A Content-Length beyond the limit (the body would be refused anyway). */
 static bool declared_too_large(struct http_server *srv, struct http_request *req)
 {
@@ -565,7 +517,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->version = arena_strdup(req->arena, version);
 		req->method = parse_method(method);
 		req->remote_addr = client_address(req);
-		status = framing_problem(req, &why);
+		status = http_framing_problem(req, srv->check_head, method, version, &why);
 		if (status) {
 			http_error(req, status, why);
 			http_set_header(req, "Connection", "close");
@@ -803,6 +755,11 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
 	const union MHD_DaemonInfo *info;
 
 	srv->cfg = *cfg;
+	/* head_problem() reads 0.9.75's buffer layout; another version may lay it out otherwise. */
+	srv->check_head = !strcmp(MHD_get_version(), "0.9.75");
+	if (!srv->check_head)
+		log_msg(LOG_WARN, "libmicrohttpd %s: the byte-exact request head check is made for "
+			"0.9.75 and is off", MHD_get_version());
 	pthread_mutex_init(&srv->log_lock, NULL);
 	if (parse_listen(cfg->listen, &ss, &sslen)) {
 		free(srv);

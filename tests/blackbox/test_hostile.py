@@ -61,6 +61,64 @@ def test_ambiguous_framing_is_refused_and_closed(site, plane, name, data, status
     assert site.get("/").status_code == 200
 
 
+# A request head that is not exactly RFC 9112's: each one is followed by a second request on
+# the same connection, which must never be answered.
+SMUGGLED = b"GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+MALFORMED_HEADS = [
+    ("bare LF line ends", b"GET / HTTP/1.1\nHost: x\n\n"),
+    ("a bare LF after the request line", b"GET / HTTP/1.1\nHost: x\r\n\r\n"),
+    ("a bare LF after one header", b"GET / HTTP/1.1\r\nHost: x\nX-A: 1\r\n\r\n"),
+    ("a bare LF ending the head", b"GET / HTTP/1.1\r\nHost: x\r\n\n"),
+    ("a bare CR", b"GET / HTTP/1.1\r\nHost: x\rX-A: 1\r\n\r\n"),
+    ("an obs-folded header", b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n 2\r\n\r\n"),
+    ("an obs-fold by tab", b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\t2\r\n\r\n"),
+    ("a folded first header", b"GET / HTTP/1.1\r\n X-A: 1\r\nHost: x\r\n\r\n"),
+    ("a NUL in a header value", b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\x002\r\n\r\n"),
+    ("a NUL ending a header value", b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\x00\r\n\r\n"),
+    ("a NUL in Content-Length", b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 0\x0039\r\n\r\n"),
+    ("a NUL in the request target", b"GET /\x00x HTTP/1.1\r\nHost: x\r\n\r\n"),
+    ("whitespace before the colon", b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length : 39\r\n\r\n"),
+    ("a tab before the colon", b"GET / HTTP/1.1\r\nHost: x\r\nX-A\t: 1\r\n\r\n"),
+    ("a control byte in a value", b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\x1b2\r\n\r\n"),
+    ("two spaces in the request line", b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n"),
+]
+
+
+@pytest.mark.parametrize("name,data", MALFORMED_HEADS, ids=[s[0] for s in MALFORMED_HEADS])
+@pytest.mark.parametrize("plane", ["public", "editorial"])
+def test_malformed_heads_are_refused_and_closed(site, plane, name, data):
+    url = site.url if plane == "public" else site.admin_url
+    out, closed = exchange(url, data + SMUGGLED)
+    assert out.startswith(b"HTTP/1.1 400 "), (name, out[:80])
+    assert closed, "the connection stays open after " + name
+    assert len(re.findall(rb"(?m)^HTTP/1\.[01] \d{3} ", out)) == 1, out
+    assert b"smuggled" not in out
+    assert site.get("/").status_code == 200
+
+
+# What RFC 9112 allows and real clients send stays served: no or several spaces and tabs
+# around values, empty values, long headers, HTTP/1.0 without headers, a CRLF before the
+# request line, several requests on one connection.
+VALID_HEADS = [
+    b"GET / HTTP/1.1\r\nHost: x\r\nX-A:1\r\nX-B:\t2\r\nX-C:   3 \t\r\nX-D:\r\nX-E:  \r\n"
+    b"Connection: close\r\n\r\n",
+    b"GET /search/?q=harbor%20news HTTP/1.1\r\nHost: x\r\nCookie: " + b"c" * 6000 + b"\r\nX-Long: "
+    + b"d" * 6000 + b"\r\nConnection: close\r\n\r\n",
+    b"GET / HTTP/1.0\r\n\r\n",
+    b"\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /search/?q=harbor HTTP/1.1\r\nhost: y\r\nUser-Agent: z\r\n"
+    b"Connection: close\r\n\r\n",
+]
+
+
+@pytest.mark.parametrize("data", VALID_HEADS, ids=range(len(VALID_HEADS)))
+def test_valid_heads_are_served(site, data):
+    out, closed = exchange(site.url, data)
+    statuses = re.findall(rb"(?m)^HTTP/1\.[01] (\d{3}) ", out)
+    assert statuses == [b"200"] * data.count(b" HTTP/1."), out[:300]
+    assert closed
+
+
 def test_idle_flood_and_slowloris_do_not_starve_readers(site):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4096)), hard))
