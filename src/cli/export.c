@@ -395,7 +395,7 @@ int cmd_export(int argc, char **argv)
 	ec.cache_bytes = 0;  /* each page is rendered once anyway */
 	if (!db_url_is_server(ec.db_url) &&
 	    access(strncmp(ec.db_url, "sqlite:", 7) ? ec.db_url : ec.db_url + 7, R_OK)) {
-		error("--db %s: %s", ec.db_url, strerror(errno));
+		error("--db %s: %s", cli_db_shown(ec.db_url), strerror(errno));
 		goto out;
 	}
 	if (!(engine = engine_new(&ec)))

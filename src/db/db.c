@@ -1,4 +1,5 @@
 #include "core/compat.h"
+#include <ctype.h>
 #include <stdatomic.h>
 #include <pthread.h>
 #include "core/alloc.h"
@@ -11,6 +12,13 @@ int db_open(const char *url, struct db **out)
 {
 	if (db_url_is_server(url))
 		return db_pg_driver.open(url, out);
+	if (strstr(url, "://")) {
+		struct strbuf shown = STRBUF_INIT;
+		db_url_for_humans(url, &shown);
+		error("database '%s': not a SQLite path nor a postgresql:// URL", shown.buf);
+		strbuf_release(&shown);
+		return DL_INVALID;
+	}
 	if (!strncmp(url, "sqlite:", 7))
 		url += 7;
 	return db_sqlite_driver.open(url, out);
@@ -22,6 +30,26 @@ bool db_url_is_server(const char *url)
 }
 
 /* Append `p`, a "password=" in its query ("?a=1&password=x") as "password=***". */
+/* True if the query key at `p` (up to '=') is "password", however percent-encoded. */
+static bool is_password_key(const char *p)
+{
+	static const char want[] = "password";
+	size_t i = 0;
+
+	while (*p && *p != '=' && *p != '&') {
+		int c = (unsigned char)*p++;
+		if (c == '%' && isxdigit((unsigned char)p[0]) && isxdigit((unsigned char)p[1])) {
+			char hex[3] = { p[0], p[1], 0 };
+			c = (int)strtol(hex, NULL, 16);
+			p += 2;
+		}
+		if (i >= sizeof(want) - 1 || tolower(c) != want[i++])
+			return false;
+	}
+	return *p == '=' && i == sizeof(want) - 1;
+}
+
+/* Append `p`, the value of a "password" key in its query as "***". */
 static void add_query_masked(const char *p, struct strbuf *out)
 {
 	const char *q = strchr(p, '?');
@@ -34,8 +62,9 @@ static void add_query_masked(const char *p, struct strbuf *out)
 	while (*q) {
 		const char *end = q + 1 + strcspn(q + 1, "&");
 
-		if (!strncasecmp(q + 1, "password=", 9)) {
-			strbuf_add(out, q, 10);
+		if (is_password_key(q + 1)) {
+			const char *eq = strchr(q + 1, '=');
+			strbuf_add(out, q, (size_t)(eq + 1 - q));
 			strbuf_addstr(out, "***");
 		} else {
 			strbuf_add(out, q, (size_t)(end - q));
@@ -46,14 +75,19 @@ static void add_query_masked(const char *p, struct strbuf *out)
 
 void db_url_for_humans(const char *url, struct strbuf *out)
 {
-	const char *auth = strstr(url, "://"), *at, *colon;
+	const char *auth = strstr(url, "://"), *at = NULL, *colon;
+	size_t alen;
 
-	if (!auth || !db_url_is_server(url)) {
+	/* Anything URL-shaped, even a misspelt scheme: it may carry a password. */
+	if (!auth) {
 		strbuf_addstr(out, url);
 		return;
 	}
 	auth += 3;
-	at = strchr(auth, '@');
+	alen = strcspn(auth, "/?");
+	for (const char *c = auth; c < auth + alen; c++)
+		if (*c == '@')
+			at = c;  /* the last one: a raw '@' may sit in the password */
 	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
 	if (!colon) {
 		add_query_masked(url, out);
@@ -367,9 +401,17 @@ int db_check(struct db *db, struct strbuf *out)
 	return db->drv->check ? db->drv->check(db, out) : DL_OK;
 }
 
+/* A failure inside a transaction dooms it, whichever call saw it. */
+static int mark_failed(struct db *db, int rc)
+{
+	if (rc && db->in_tx && !db->tx_failed)
+		db->tx_failed = rc;
+	return rc;
+}
+
 int db_exec(struct db *db, const char *sql)
 {
-	return db->drv->exec(db, sql);
+	return mark_failed(db, db->drv->exec(db, sql));
 }
 
 /* ---- migrations ---- */
@@ -527,7 +569,7 @@ int db_notify(struct db *db, const char *channel)
 
 	if (!db->drv->notify)
 		return DL_OK;
-	rc = db->drv->notify(db, channel);
+	rc = mark_failed(db, db->drv->notify(db, channel));
 	if (!rc && db->in_tx)
 		db->tx_notified = true;
 	else if (!rc)
@@ -575,7 +617,7 @@ int db_try_lock(struct db *db, int64_t key, bool *held)
 
 int db_sync_ids(struct db *db, const char *table)
 {
-	return db->drv->sync_ids ? db->drv->sync_ids(db, table) : DL_OK;
+	return db->drv->sync_ids ? mark_failed(db, db->drv->sync_ids(db, table)) : DL_OK;
 }
 
 /* ---- per-thread pool ---- */

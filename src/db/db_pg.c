@@ -81,8 +81,11 @@ static int rc_of_state(const char *state)
 		return DL_CONFLICT;
 	if (!strncmp(state, "08", 2) ||        /* connection exception */
 	    !strncmp(state, "57P", 3) ||       /* operator intervention: shutdown */
+	    !strncmp(state, "53", 2) ||        /* insufficient resources: too many connections */
 	    !strcmp(state, "40001") || !strcmp(state, "40P01") ||  /* retry later */
-	    !strcmp(state, "55P03"))           /* lock not available */
+	    !strcmp(state, "55P03") ||         /* lock not available */
+	    !strcmp(state, "57014") ||         /* cancelled: a statement or lock timeout */
+	    !strcmp(state, "25006"))           /* read-only: a standby, or mid-failover */
 		return DL_UNAVAILABLE;
 	if (!strcmp(state, "54000"))           /* e.g. a string too long for tsvector */
 		return DL_TOOBIG;
@@ -113,11 +116,16 @@ int pg_fail(struct pg_db *p, PGresult *res, const char *what)
 	}
 	if (!*msg)
 		msg = PQerrorMessage(p->conn);
-	if (rc == DL_CONFLICT)
+	if (rc == DL_CONFLICT) {
 		log_debug("postgresql: %s: %.*s", what, msg_len(msg), msg);
-	else if (rc == DL_UNAVAILABLE)
-		warning("postgresql %s: %s: %.*s", p->where, what, msg_len(msg), msg);
-	else
+	} else if (rc == DL_UNAVAILABLE) {
+		/* Once every few seconds per connection: an outage is not a log flood. */
+		int64_t t = now_ms();
+		if (t - p->last_warned_ms >= 5000) {
+			p->last_warned_ms = t;
+			warning("postgresql %s: %s: %.*s", p->where, what, msg_len(msg), msg);
+		}
+	} else
 		error("postgresql %s: %s: %.*s", p->where, what, msg_len(msg), msg);
 	if (p->base.in_tx && !p->tx_failed) {
 		p->tx_failed = true;
@@ -137,10 +145,16 @@ static char *describe(PGconn *conn, const char *url)
 		const char *host = PQhost(conn), *port = PQport(conn), *db = PQdb(conn);
 		strbuf_addf(&sb, "%s:%s/%s", host ? host : "", port ? port : "", db ? db : "");
 	} else {
-		const char *at = strrchr(url, '@'), *scheme = strstr(url, "://");
-		const char *from = at ? at + 1 : scheme ? scheme + 3 : url;
-		size_t n = strcspn(from, "?");
-		strbuf_add(&sb, from, n);
+		/* The authority's last '@' ends any user:password; nothing after '?'. */
+		const char *scheme = strstr(url, "://");
+		const char *auth = scheme ? scheme + 3 : url;
+		size_t alen = strcspn(auth, "/?");
+		const char *at = NULL;
+		for (const char *c = auth; c < auth + alen; c++)
+			if (*c == '@')
+				at = c;
+		const char *from = at ? at + 1 : auth;
+		strbuf_add(&sb, from, strcspn(from, "?"));
 	}
 	return strbuf_detach(&sb, NULL);
 }
@@ -148,10 +162,14 @@ static char *describe(PGconn *conn, const char *url)
 static PGconn *connect_to(const char *url)
 {
 	/* The URL's own settings, then ours: a short connect timeout so a dead
-	 * server costs a request 2 s at most, and a name in pg_stat_activity. */
-	static const char *const keys[] = { "dbname", "connect_timeout", "application_name",
-					     "client_encoding", NULL };
-	const char *values[] = { url, "2", "dateline", "UTF8", NULL };
+	 * server costs a request 2 s at most, keepalives and a send timeout so a
+	 * half-open connection (a NAT's idle timeout, a failover) is noticed in
+	 * seconds, not hours, and a name in pg_stat_activity. */
+	static const char *const keys[] = { "dbname", "connect_timeout", "keepalives",
+					     "keepalives_idle", "keepalives_interval",
+					     "keepalives_count", "tcp_user_timeout",
+					     "application_name", "client_encoding", NULL };
+	const char *values[] = { url, "2", "1", "30", "10", "3", "20000", "dateline", "UTF8", NULL };
 
 	return PQconnectdbParams(keys, values, 1);
 }
@@ -166,6 +184,7 @@ static int session_setup(struct pg_db *p)
 	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? DL_OK : pg_fail(p, res, "session setup");
 
 	PQclear(res);
+	p->ready = !rc;
 	return rc;
 }
 
@@ -191,6 +210,20 @@ static int pg_open(const char *url, struct db **out)
 
 	p->base.drv = &db_pg_driver;
 	p->url = xstrdup(url);
+	{
+		/* libpq quotes the bad part of a malformed URL, password and all. */
+		char *why = NULL;
+		PQconninfoOption *opts = PQconninfoParse(url, &why);
+		if (!opts) {
+			PQfreemem(why);
+			p->where = describe(NULL, url);
+			error("database URL postgresql://...%s is malformed (see libpq's connection URIs;"
+			      " a password with %% : @ / ? in it must be percent-encoded)", p->where);
+			pg_close(&p->base);
+			return DL_INVALID;
+		}
+		PQconninfoFree(opts);
+	}
 	p->conn = connect_to(url);
 	p->where = describe(p->conn, url);
 	if (PQstatus(p->conn) != CONNECTION_OK) {
@@ -203,7 +236,7 @@ static int pg_open(const char *url, struct db **out)
 	p->incarnation = 1;
 	if (session_setup(p)) {
 		pg_close(&p->base);
-		return DL_ERR;
+		return DL_UNAVAILABLE;
 	}
 	*out = &p->base;
 	return DL_OK;
@@ -211,20 +244,23 @@ static int pg_open(const char *url, struct db **out)
 
 int pg_ensure(struct pg_db *p)
 {
-	int64_t t = now_ms();
-
-	if (PQstatus(p->conn) == CONNECTION_OK)
+	if (PQstatus(p->conn) == CONNECTION_OK && p->ready)
 		return DL_OK;
-	if (t - p->last_reset_ms < 250)
+	/* A new session inside a transaction would run the rest of it outside
+	 * one: the transaction is lost, and stays failed until ROLLBACK. */
+	if (p->base.in_tx)
 		return DL_UNAVAILABLE;
-	p->last_reset_ms = t;
-	PQreset(p->conn);
+	if (now_ms() - p->last_reset_ms < 250)
+		return DL_UNAVAILABLE;
+	PQreset(p->conn);  /* blocks up to connect_timeout */
+	p->last_reset_ms = now_ms();
+	p->ready = false;
 	if (PQstatus(p->conn) != CONNECTION_OK)
 		return DL_UNAVAILABLE;
 	p->incarnation++;
 	p->lock_held = false;
 	log_info("reconnected to PostgreSQL at %s", p->where);
-	return session_setup(p);
+	return session_setup(p) ? DL_UNAVAILABLE : DL_OK;
 }
 
 /* ---- statements ---- */
@@ -241,22 +277,29 @@ static bool word_at(const char *s, const char *start, const char *word)
 }
 
 /*
- * The neutral dialect to PostgreSQL's, outside string literals: `?` to $n,
- * LIKE to ILIKE (SQLite's LIKE folds ASCII case), BLOB to BYTEA.
+ * The neutral dialect to PostgreSQL's, outside string literals, quoted
+ * identifiers and comments: `?` to $n, LIKE to ILIKE (SQLite's LIKE folds
+ * ASCII case), BLOB to BYTEA. The store's SQL is upper-case keywords and
+ * plain '...' literals (standard_conforming_strings: no E'' escapes).
  */
 static char *translate(const char *sql, int *nparams)
 {
 	struct strbuf out = STRBUF_INIT;
-	bool quoted = false;
 	int n = 0;
 
 	for (const char *s = sql; *s; s++) {
-		if (*s == '\'') {
-			quoted = !quoted;  /* '' inside a literal toggles twice */
-			strbuf_addch(&out, *s);
-		} else if (quoted) {
-			strbuf_addch(&out, *s);
+		if (*s == '\'' || *s == '"') {
+			/* to the closing quote; a doubled quote toggles twice */
+			const char *end = strchr(s + 1, *s);
+			assert(end && "an unterminated quote in SQL");
+			strbuf_add(&out, s, (size_t)(end + 1 - s));
+			s = end;
+		} else if (s[0] == '-' && s[1] == '-') {
+			size_t len = strcspn(s, "\n");
+			strbuf_add(&out, s, len);
+			s += len - 1;
 		} else if (*s == '?') {
+			assert(!isdigit((unsigned char)s[1]) && "numbered placeholders are not neutral");
 			strbuf_addf(&out, "$%d", ++n);
 		} else if (word_at(s, sql, "LIKE") && !(s >= sql + 1 && s[-1] == 'I')) {
 			strbuf_addstr(&out, "ILIKE");
@@ -523,27 +566,37 @@ static int pg_exec(struct db *db, const char *sql)
 	PGresult *res;
 	int rc = DL_OK;
 
-	if (rollback || commit)
-		p->tx_failed = p->tx_failed && commit;
-	if (commit && p->tx_failed) {
-		/* A failed transaction cannot commit: say why, and end it. */
-		rc = p->tx_rc;
+	if (rollback) {
+		/* Ends the transaction whatever state the session is in (a dead
+		 * connection has no transaction left to end). */
 		res = PQexec(p->conn, "ROLLBACK");
 		PQclear(res);
 		p->tx_failed = false;
+		return DL_OK;
+	}
+	if (p->base.in_tx && p->tx_failed) {
+		/* The server ignores everything until ROLLBACK; a COMMIT would be
+		 * answered with one. Say why, once more. */
+		rc = p->tx_rc;
+		if (commit) {
+			res = PQexec(p->conn, "ROLLBACK");
+			PQclear(res);
+			p->tx_failed = false;
+		}
 		return rc;
 	}
-	if (!rollback && pg_ensure(p))
+	if (pg_ensure(p))
 		return pg_fail(p, NULL, "connection lost");
 	res = PQexec(p->conn, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-		rc = rollback ? DL_OK : pg_fail(p, res, commit ? "COMMIT" : "exec");
+		rc = pg_fail(p, res, commit ? "COMMIT" : "exec");
 	} else if (commit && !strcmp(PQcmdStatus(res), "ROLLBACK")) {
 		/* The server rolled back instead (a statement failed unseen). */
 		rc = error("postgresql %s: the transaction was rolled back", p->where);
 	}
 	PQclear(res);
-	p->tx_failed = false;
+	if (commit)
+		p->tx_failed = false;
 	return rc;
 }
 
@@ -619,12 +672,33 @@ static int pg_listen(struct db *db, const char *channel)
 	return pg_exec(db, sql);
 }
 
+static const char SQL_HAS_TRIGGER[] =
+	"SELECT COUNT(*) FROM pg_trigger t JOIN pg_proc f ON f.oid = t.tgfoid"
+	" WHERE t.tgrelid = CAST(? AS regclass) AND t.tgname = ? AND f.proname = 'dateline_notify'";
+
 static int pg_notify_on_write(struct db *db, const char *table, const char *channel)
 {
 	struct strbuf sql = STRBUF_INIT;
+	struct db_stmt *st;
+	int64_t have = 0;
 	int rc;
 
 	assert(channel_ok(table) && channel_ok(channel));
+	/* Already there (every start after the first): no DDL, so no table lock
+	 * that would queue behind a pg_dump and stall every reader. */
+	strbuf_addf(&sql, "%s_notify", table);
+	st = db_prepare(db, SQL_HAS_TRIGGER);
+	if (!st) {
+		strbuf_release(&sql);
+		return DL_ERR;
+	}
+	db_bind(st, "ss", table, sql.buf);
+	rc = db_one_int(st, &have);
+	strbuf_reset(&sql);
+	if (rc || have) {
+		strbuf_release(&sql);
+		return rc;
+	}
 	strbuf_addf(&sql,
 		"CREATE OR REPLACE FUNCTION dateline_notify() RETURNS trigger LANGUAGE plpgsql AS"
 		" $$ BEGIN PERFORM pg_notify(TG_ARGV[0], ''); RETURN NULL; END $$;"

@@ -23,6 +23,8 @@ struct pg_db {
 	unsigned next_name;
 	int64_t changes;
 	int64_t last_reset_ms;  /* reconnects are tried at most every 250 ms */
+	int64_t last_warned_ms; /* an outage is logged every 5 s, not per request */
+	bool ready;             /* connected and the session set up */
 	bool tx_failed;         /* a statement failed inside the open transaction */
 	int tx_rc;              /* ... with this code */
 	bool lock_held;         /* the advisory lock taken by db_try_lock() */

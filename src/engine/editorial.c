@@ -410,6 +410,7 @@ int editorial_save(struct db *db, struct arena *a, const struct editorial_actor 
 	change.user_id = user ? user->id : 0;
 	change.actor = user ? user->email : "scheduler";
 	change.address = who->address;
+	out.expect_status = user ? NULL : "scheduled";
 	change.action = !in->id ? "article.create"
 			: strcmp(out.status, old.status.p) ? arena_printf(a, "article.%s", out.status)
 							   : "article.update";
@@ -472,7 +473,7 @@ int editorial_restore(struct db *db, struct arena *a, const struct editorial_act
 	return editorial_save(db, a, who, tz, &in, id, err);
 }
 
-int editorial_publish_due(struct db *db, struct arena *a, int64_t now)
+int editorial_publish_due(struct db *db, struct arena *a, int64_t now, int64_t lock_key)
 {
 	static const struct slice published = { "published", 9 };
 	struct editorial_actor system = { NULL, "" };
@@ -485,9 +486,16 @@ int editorial_publish_due(struct db *db, struct arena *a, int64_t now)
 	for (size_t i = 0; i < n; i++) {
 		struct editorial_input in = { .id = ids[i], .status = &published, .pinned = -1 };
 		struct editorial_error err;
+		bool held = true;
 		int64_t id;
 
+		if (lock_key && (db_try_lock(db, lock_key, &held) || !held))
+			break;
 		rc = editorial_save(db, a, &system, tz_utc(), &in, &id, &err);
+		if (rc == DL_NOTFOUND) {
+			log_debug("scheduler: article %" PRId64 " is no longer scheduled", ids[i]);
+			continue;  /* published meanwhile by another scheduler, or unscheduled */
+		}
 		if (rc) {
 			error("scheduler: article %" PRId64 " not published: %s", ids[i], err.message);
 			continue;

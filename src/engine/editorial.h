@@ -83,8 +83,13 @@ const char *editorial_category_check(struct arena *a, int64_t id, const char *na
 const char *editorial_ad_check(struct arena *a, struct store_ad *ad,
 			       const struct store_category *cats, size_t ncats);
 
-/* Publish every scheduled article that is due; returns how many, or < 0. */
-int editorial_publish_due(struct db *db, struct arena *a, int64_t now);
+/*
+ * Publish every scheduled article that is due; returns how many, or < 0.
+ * With `lock_key` (0: none) it stops as soon as this connection no longer
+ * holds that cluster-wide lock (db_try_lock), so a scheduler that lost its
+ * session mid-run never publishes beside the node that took over.
+ */
+int editorial_publish_due(struct db *db, struct arena *a, int64_t now, int64_t lock_key);
 
 /* Parse "YYYY-MM-DDTHH:MM[:SS]" as local time in tz, or with a Z / +HH:MM zone. */
 int editorial_parse_local(const struct tz *tz, struct slice s, int64_t *out);

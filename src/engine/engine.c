@@ -165,7 +165,8 @@ const struct engine_snapshot *engine_snapshot(struct engine *e, struct arena *re
 	struct engine_snapshot *s, *built, *old = NULL;
 	int64_t gen, now = (int64_t)time(NULL);
 	uint64_t epoch = atomic_load(&e->epoch);
-	bool read_ok = !engine_generation(e, db, &gen);
+	/* No connection for this thread: serve what we have, never build from nothing. */
+	bool read_ok = db && !engine_generation(e, db, &gen);
 
 	pthread_mutex_lock(&e->lock);
 	s = e->current;

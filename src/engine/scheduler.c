@@ -79,7 +79,7 @@ static void *run(void *arg)
 		n = 0;
 		if (lead(s)) {
 			struct arena *a = arena_new(16384);
-			n = editorial_publish_due(s->db, a, (int64_t)time(NULL));
+			n = editorial_publish_due(s->db, a, (int64_t)time(NULL), SCHEDULER_LOCK_KEY);
 			arena_free(a);
 			expire_sessions(s, (int64_t)time(NULL));
 		}

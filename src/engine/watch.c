@@ -15,6 +15,9 @@
 
 /* How long one wait lasts: also how fast the watcher notices it must stop. */
 #define WATCH_WAIT_MS 500
+/* A quiet connection is asked anyway this often: a notification lost on a
+ * half-open connection costs at most this much staleness. */
+#define WATCH_REREAD_MS 10000
 
 static void set_known(struct engine *e, bool known, int64_t gen, uint64_t commits)
 {
@@ -47,7 +50,7 @@ int engine_generation(struct engine *e, struct db *db, int64_t *gen)
  */
 static int replica_caught_up(struct engine *e, struct db **replica, int64_t gen, int64_t *seen)
 {
-	for (int waited = 0; waited <= REPLICA_WAIT_MS; waited += 10) {
+	for (int waited = 0; waited <= REPLICA_WAIT_MS && !atomic_load(&e->watch_stop); waited += 10) {
 		struct timespec ts = { 0, 10 * 1000000L };
 
 		if (!*replica && db_open(e->cfg.db_replica_url, replica)) {
@@ -60,8 +63,20 @@ static int replica_caught_up(struct engine *e, struct db **replica, int64_t gen,
 			return DL_OK;
 		nanosleep(&ts, NULL);
 	}
-	warning("the read replica is more than %d s behind the primary", REPLICA_WAIT_MS / 1000);
+	if (!atomic_load(&e->watch_stop))
+		warning("the read replica is more than %d s behind the primary", REPLICA_WAIT_MS / 1000);
 	return DL_UNAVAILABLE;
+}
+
+/* Whether requests can use the watcher's generation now. */
+static bool known_now(struct engine *e)
+{
+	bool known;
+
+	pthread_mutex_lock(&e->gen_lock);
+	known = e->gen_known && e->known_commits == db_notified_commits();
+	pthread_mutex_unlock(&e->gen_lock);
+	return known;
 }
 
 static void *watch_main(void *arg)
@@ -69,6 +84,7 @@ static void *watch_main(void *arg)
 	struct engine *e = arg;
 	struct db *db = NULL, *replica = NULL;
 	bool listening = false, stale = true, lost = false;
+	int quiet_ms = 0;
 
 	while (!atomic_load(&e->watch_stop)) {
 		int64_t gen;
@@ -101,13 +117,17 @@ static void *watch_main(void *arg)
 				listening = false;
 				continue;
 			}
-			if (e->cfg.db_replica_url && replica_caught_up(e, &replica, gen, &gen))
+			if (e->cfg.db_replica_url && replica_caught_up(e, &replica, gen, &gen)) {
 				set_known(e, false, 0, 0);  /* pages ask the replica meanwhile */
-			else
-				set_known(e, true, gen, commits);
+				continue;                   /* and the replica is asked again */
+			}
+			set_known(e, true, gen, commits);
 			stale = false;
 		}
 		rc = db_wait_notify(db, WATCH_WAIT_MS);
+		quiet_ms = rc == 0 ? quiet_ms + WATCH_WAIT_MS : 0;
+		if (rc == 0 && (quiet_ms >= WATCH_REREAD_MS || !known_now(e)))
+			stale = true;  /* a round trip; and a commit of ours heard before it counted */
 		if (rc < 0) {
 			set_known(e, false, 0, 0);
 			if (!lost)

@@ -341,6 +341,26 @@ static int revision_put(struct db *db, int64_t id, const struct store_article_in
 	return db_run(st);
 }
 
+static const char SQL_STATUS_OF[] = "SELECT status FROM articles WHERE id = ?";
+
+/* DL_OK while article `id`'s status is `want`; DL_NOTFOUND once it moved on (or is gone). */
+static int status_still(struct db *db, int64_t id, const char *want)
+{
+	struct db_stmt *st = db_prepare(db, SQL_STATUS_OF);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", id);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		rc = slice_eq_str(db_text(st, 0), want) ? DL_OK : DL_NOTFOUND;
+	else if (rc == DB_DONE)
+		rc = DL_NOTFOUND;
+	db_done(st);
+	return rc;
+}
+
 int store_edit_save(struct db *db, const struct store_article_input *in,
 		    const struct store_change *c, int64_t *id)
 {
@@ -352,7 +372,9 @@ int store_edit_save(struct db *db, const struct store_article_input *in,
 	if (rc)
 		return rc;
 	*id = in->id;
-	rc = slug_available(db, in->slug, in->id);
+	rc = in->id && in->expect_status ? status_still(db, in->id, in->expect_status) : DL_OK;
+	if (!rc)
+		rc = slug_available(db, in->slug, in->id);
 	if (!rc && in->id) {
 		rc = track_slug(db, in->id, in->slug);
 		if (!rc)

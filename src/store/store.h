@@ -202,6 +202,11 @@ struct store_article_input {
 	const char *const *tags;  /* tag names; slugs derived with store_slugify */
 	size_t ntags;
 	const char *index_text;   /* the body as plain text, for the full-text index */
+	/* store_edit_save() of an existing article applies only while its status is
+	 * still this (NULL: any), else DL_NOTFOUND and nothing changes: the
+	 * scheduler's "still scheduled", checked under the write lock, so two
+	 * schedulers racing publish once. */
+	const char *expect_status;
 };
 
 /* How many articles exist, in any status. */

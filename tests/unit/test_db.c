@@ -303,6 +303,12 @@ static void test_url_for_humans(void **state)
 	assert_null(strstr(sb.buf, "s3cret"));
 	assert_non_null(strstr(sb.buf, "sslmode=require"));
 	strbuf_reset(&sb);
+	db_url_for_humans("postgresql://ed:p@ss@db/news?pass%77ord=s3cret", &sb);
+	assert_string_equal(sb.buf, "postgresql://ed:***@db/news?pass%77ord=***");
+	strbuf_reset(&sb);
+	db_url_for_humans("postgresq://ed:s3cret@db/news", &sb);  /* a misspelt scheme */
+	assert_null(strstr(sb.buf, "s3cret"));
+	strbuf_reset(&sb);
 	db_url_for_humans("./data/dateline.db", &sb);
 	assert_string_equal(sb.buf, "./data/dateline.db");
 	assert_true(db_url_is_server("postgres://x/y") && !db_url_is_server("sqlite:x.db"));
