@@ -10,9 +10,22 @@ run_suites() {
   meson test -C "$dir" --suite unit --print-errorlogs
   echo "== black-box tests ($dir)"
   DATELINE_BIN="$PWD/$dir/dateline" /usr/bin/python3 -m pytest -q -W ignore::DeprecationWarning tests/blackbox
+  echo "== black-box tests on PostgreSQL ($dir)"
+  DATELINE_TEST_DB=postgresql DATELINE_BIN="$PWD/$dir/dateline" \
+    /usr/bin/python3 -m pytest -q -W ignore::DeprecationWarning tests/blackbox
   echo "== client tests ($dir)"
   (cd tests/js && DATELINE_BIN="$PWD/../../$dir/dateline" node --test)
 }
+
+# One throwaway PostgreSQL cluster for both builds' PostgreSQL passes (each test makes its
+# own database in it), stopped and removed however the run ends.
+pgdir=$(mktemp -d /tmp/dateline-pg.XXXXXX)  # /tmp: the postgres user must reach it
+# A failed run shows the cluster's own errors first (the log goes with the folder).
+trap 'rc=$?; if [[ $rc -ne 0 && -f $pgdir/log ]]; then echo "== PostgreSQL errors (last 40)";
+  grep -E -A2 "ERROR|FATAL|PANIC" "$pgdir/log" | tail -40; fi; scripts/pg.sh stop "$pgdir"' EXIT
+trap 'exit 130' INT TERM  # through the EXIT trap: the cluster goes with an interrupted run too
+DATELINE_TEST_PG=$(scripts/pg.sh start "$pgdir")
+export DATELINE_TEST_PG
 
 # Third-party clients (npm `wpapi`) and the Nu HTML Checker (npm `vnu-jar`),
 # pinned by tests/js/package-lock.json.

@@ -9,7 +9,10 @@ build=(gcc meson ninja-build pkg-config python3 tzdata
        libmicrohttpd-dev libsqlite3-dev libpq-dev libgumbo-dev libjansson-dev libsodium-dev
        zlib1g-dev libbrotli-dev libmd4c-dev libmd4c-html0-dev libstemmer-dev libvips-dev libxml2-dev)
 test=(libcmocka-dev python3-pytest python3-requests python3-feedparser python3-lxml python3-pil
-      python3-brotli curl chromium clang libclang-rt-14-dev)
+      python3-brotli curl chromium clang libclang-rt-14-dev
+      # The PostgreSQL pass: a throwaway server (scripts/pg.sh; the package's own 15/main
+      # cluster goes unused), psql, and psycopg2 for the tests' own queries.
+      postgresql-15 postgresql-client-15 python3-psycopg2)
 bench=(wrk nginx-light bc sqlite3 hugo)
 
 want=("${build[@]}")

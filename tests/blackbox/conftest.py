@@ -1,7 +1,12 @@
-"""Black-box fixtures: the real `dateline` binary, a fresh SQLite file, real HTTP.
+"""Black-box fixtures: the real `dateline` binary, a fresh database, real HTTP.
 
 DATELINE_BIN names the binary under test (default: build/dateline).
+DATELINE_TEST_DB=postgresql runs every test on PostgreSQL instead of SQLite: each fresh
+database is then a new database in the cluster DATELINE_TEST_PG names
+(postgresql://USER@127.0.0.1:PORT/, as `scripts/pg.sh start DIR` prints it).
 """
+import decimal
+import itertools
 import os
 import re
 import signal
@@ -16,6 +21,111 @@ import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("DATELINE_BIN", os.path.join(ROOT, "build", "dateline"))
+ENGINE = os.environ.get("DATELINE_TEST_DB", "sqlite")
+ON_PG = ENGINE == "postgresql"
+PG = os.environ.get("DATELINE_TEST_PG", "")
+if PG and not PG.endswith("/"):
+    PG += "/"
+
+
+def pytest_configure(config):
+    if ENGINE not in ("sqlite", "postgresql"):
+        raise pytest.UsageError(f"DATELINE_TEST_DB={ENGINE}: sqlite or postgresql")
+    # The tests load the database hard: only ever a throwaway cluster on this machine.
+    if ON_PG and not re.fullmatch(r"postgresql://[^@/]+@127\.0\.0\.1:\d+/", PG):
+        raise pytest.UsageError("DATELINE_TEST_DB=postgresql needs DATELINE_TEST_PG="
+                                "postgresql://USER@127.0.0.1:PORT/ (scripts/pg.sh start DIR)")
+
+
+_pg_databases = {}  # URL -> the folder it belongs to; dropped once the folder is gone
+_pg_serial = itertools.count(1)
+
+
+def _pg_admin(statement):
+    import psycopg2
+    con = psycopg2.connect(PG + "postgres")
+    try:
+        con.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
+        with con.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        con.close()
+
+
+def new_db(folder, name="dateline.db"):
+    """The --db of a fresh, empty database for a test: FOLDER/NAME on SQLite; on PostgreSQL
+    a new database (named after NAME), dropped once FOLDER no longer exists."""
+    if not ON_PG:
+        return os.path.join(folder, name)
+    dbname = "dl_%d_%d_%s" % (os.getpid(), next(_pg_serial), re.sub(r"[^a-z0-9]+", "_", name.lower()))
+    dbname = dbname[:63]
+    _pg_admin(f'CREATE DATABASE "{dbname}"')
+    url = PG + dbname
+    _pg_databases[url] = folder
+    return url
+
+
+def _drop_pg_databases(everything):
+    for url, folder in list(_pg_databases.items()):
+        if everything or not os.path.isdir(folder):
+            # FORCE: a server killed with SIGKILL may leave its sessions behind for a moment.
+            _pg_admin(f'DROP DATABASE IF EXISTS "{url[len(PG):]}" WITH (FORCE)')
+            del _pg_databases[url]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _pg_databases_dropped_at_end():
+    yield
+    if ON_PG:
+        _drop_pg_databases(everything=True)
+
+
+@pytest.fixture(autouse=True)
+def _pg_databases_dropped_with_their_folder():
+    yield
+    if ON_PG:
+        _drop_pg_databases(everything=False)
+
+
+def log_base(db):
+    """Where a server's logs for database `db` go: beside the file, or in the folder a
+    PostgreSQL database belongs to."""
+    if db in _pg_databases:
+        return os.path.join(_pg_databases[db], db[len(PG):])
+    return db
+
+
+def _plain(value):
+    """psycopg2's values as Python's sqlite3 gives them: bytes, and int for whole numbers
+    (SUM of BIGINT is NUMERIC in PostgreSQL)."""
+    if isinstance(value, memoryview):
+        return value.tobytes()
+    if isinstance(value, decimal.Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+def dbq(db, query, params=()):
+    """Run SQL on a test database and commit; the rows as tuples. `?` placeholders on both
+    engines; on PostgreSQL several statements may be given at once when there are no params."""
+    if db.startswith("postgresql://"):
+        import psycopg2
+        con = psycopg2.connect(db)
+        try:
+            with con.cursor() as cur:
+                cur.execute(query.replace("%", "%%").replace("?", "%s"), tuple(params))
+                rows = cur.fetchall() if cur.description else []
+            con.commit()
+            return [tuple(_plain(v) for v in row) for row in rows]
+        finally:
+            con.close()
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        rows = con.execute(query, params).fetchall()
+        con.commit()
+        return rows
+    finally:
+        con.close()
 
 
 def run_cli(*args, env=None, check=True):
@@ -33,8 +143,8 @@ class Server:
 
     def __init__(self, db, extra=()):
         self.db = db
-        self.access_log = db + ".access.log"
-        self.stderr_path = db + ".stderr.log"
+        self.access_log = log_base(db) + ".access.log"
+        self.stderr_path = log_base(db) + ".stderr.log"
         self.stderr = open(self.stderr_path, "w")
         self.proc = subprocess.Popen(
             [BIN, "serve", "--db", db, "--listen", "127.0.0.1:0", "--flush-seconds", "1",
@@ -87,13 +197,18 @@ class Server:
         return b"".join(chunks)
 
     def sql(self, query, params=()):
-        con = sqlite3.connect(self.db, timeout=10)
-        try:
-            rows = con.execute(query, params).fetchall()
-            con.commit()
-            return rows
-        finally:
-            con.close()
+        return dbq(self.db, query, params)
+
+    def content_changed(self):
+        """Bump the content generation behind the server's back, as another writer would."""
+        bump = "UPDATE counters SET value = value + 1 WHERE name = 'content'"
+        if not ON_PG:
+            self.sql(bump)
+            return
+        # Servers on PostgreSQL hear of other writers' commits through NOTIFY, within
+        # milliseconds but not synchronously: give the watcher that moment.
+        self.sql(bump + "; NOTIFY dateline_content")
+        time.sleep(0.25)
 
     def stop(self):
         self.session.close()
@@ -108,7 +223,7 @@ class Server:
 
 
 def make_demo_db(tmpdir, *init_args):
-    db = os.path.join(tmpdir, "dateline.db")
+    db = new_db(tmpdir)
     run_cli("demo", "--db", db)
     if init_args:
         run_cli("init", "--db", db, *init_args)

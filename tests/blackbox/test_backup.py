@@ -9,7 +9,9 @@ import time
 
 import requests
 
-from conftest import BIN, Server, make_demo_db, run_cli
+import pytest
+
+from conftest import BIN, ON_PG, Server, make_demo_db, run_cli
 from test_admin import Editor, add_user
 
 
@@ -21,6 +23,7 @@ def rows(path, query):
         con.close()
 
 
+@pytest.mark.skipif(ON_PG, reason="backup/restore copy a SQLite file; PostgreSQL has pg_dump")
 def test_backup_under_load_and_restore():
     with tempfile.TemporaryDirectory() as tmp:
         db = make_demo_db(tmp)

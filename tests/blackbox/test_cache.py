@@ -51,7 +51,7 @@ def test_cached_bytes_are_served_until_the_store_says_it_changed(fresh_site):
     r = site.get(link)
     assert r.headers["X-Cache"] == "hit" and "Cache Probe Headline" not in r.text
     # Every write through the store bumps the generation: the next request renders afresh.
-    site.sql("UPDATE counters SET value = value + 1 WHERE name = 'content'")
+    site.content_changed()
     r = site.get(link)
     assert r.headers["X-Cache"] == "miss" and "Cache Probe Headline" in r.text
     assert "Cache Probe Headline" in site.get("/").text

@@ -2,7 +2,7 @@
 import os
 import tempfile
 
-from conftest import Server, run_cli
+from conftest import ON_PG, Server, dbq, new_db, run_cli
 
 
 def test_help_lists_commands():
@@ -24,12 +24,10 @@ def test_unknown_options_are_refused():
 
 def test_demo_content_and_refill_refused():
     with tempfile.TemporaryDirectory() as tmp:
-        db = os.path.join(tmp, "sub", "site.db")
+        db = new_db(tmp, os.path.join("sub", "site.db"))
         out = run_cli("demo", "--db", db).stdout
         assert "articles" in out
-        import sqlite3
-        con = sqlite3.connect(db)
-        q = lambda s: con.execute(s).fetchone()[0]
+        q = lambda s: dbq(db, s)[0][0]
         assert q("SELECT COUNT(*) FROM articles WHERE status = 'published'") >= 40
         assert q("SELECT COUNT(*) FROM categories WHERE id != 1 AND EXISTS"
                  " (SELECT 1 FROM articles a WHERE a.category_id = categories.id)") >= 6
@@ -38,15 +36,15 @@ def test_demo_content_and_refill_refused():
         assert q("SELECT COUNT(*) FROM tags") >= 10
         assert q("SELECT COUNT(*) FROM articles WHERE pinned_at IS NOT NULL") >= 3
         assert q("SELECT COUNT(*) FROM ad_creatives") >= 3
-        assert q("PRAGMA journal_mode") == "wal"
-        con.close()
+        if not ON_PG:
+            assert q("PRAGMA journal_mode") == "wal"
         p = run_cli("demo", "--db", db, check=False)
         assert p.returncode == 1 and "already has" in p.stderr
 
 
 def test_init_validates_settings():
     with tempfile.TemporaryDirectory() as tmp:
-        db = os.path.join(tmp, "site.db")
+        db = new_db(tmp, "site.db")
         run_cli("init", "--db", db, "--title", "The Test Gazette", "--timezone", "Europe/Paris",
                 "--locale", "fr")
         for bad in (("--timezone", "Mars/Olympus"), ("--timezone", "../../etc/passwd"),
@@ -65,8 +63,8 @@ def test_environment_configures_and_flags_win():
     import requests
     from conftest import BIN
     with tempfile.TemporaryDirectory() as tmp:
-        env_db = os.path.join(tmp, "env.db")
-        flag_db = os.path.join(tmp, "flag.db")
+        env_db = new_db(tmp, "env.db")
+        flag_db = new_db(tmp, "flag.db")
         run_cli("init", "--db", env_db, "--title", "Env Gazette", "--timezone", "Europe/Paris",
                 "--locale", "fr")
         run_cli("init", "--db", flag_db, "--title", "Flag Gazette")

@@ -104,7 +104,7 @@ def test_empty_slots_render_nothing_and_changes_show_at_once(fresh_site):
     assert "- Advertisement -" in site.get(link).text
     # An editor switches every ad off (through the store's own counter, as the admin will).
     site.sql("UPDATE ad_creatives SET active = 0")
-    site.sql("UPDATE counters SET value = value + 1 WHERE name = 'content'")
+    site.content_changed()
     page = site.get(link).text
     assert "- Advertisement -" not in page
     assert 'class="ad ' not in page

@@ -3,11 +3,10 @@ import html
 import json
 import os
 import re
-import sqlite3
 import tempfile
 import xml.etree.ElementTree as ET
 
-from conftest import make_demo_db, run_cli
+from conftest import PG, ON_PG, dbq, make_demo_db, run_cli
 
 DYNAMIC = ("/search/", "/wp-json/", "/ad/")
 
@@ -35,10 +34,9 @@ def test_export_writes_every_page_and_links_resolve():
         assert int(m.group(1)) == len(files)
 
         # every published article, section and feed is there
-        con = sqlite3.connect(db)
-        for cat, slug in con.execute(
-                "SELECT c.slug, a.slug FROM articles a JOIN categories c ON c.id = a.category_id"
-                " WHERE a.status = 'published'").fetchall():
+        for cat, slug in dbq(
+                db, "SELECT c.slug, a.slug FROM articles a JOIN categories c ON c.id = a.category_id"
+                " WHERE a.status = 'published'"):
             assert os.path.isfile(os.path.join(out, cat, slug, "index.html")), (cat, slug)
         for p in ("index.html", "robots.txt", "sitemap.xml", "feed/index.xml",
                   "feed/atom/index.xml", "feed/json/index.json", "404.html",
@@ -73,14 +71,14 @@ def test_export_writes_every_page_and_links_resolve():
         assert "Page not found" in open(os.path.join(out, "404.html"), encoding="utf-8").read()
 
         # exporting counts no page views and no ad impressions
-        assert con.execute("SELECT COALESCE(SUM(views), 0) FROM article_views").fetchone()[0] == 0
-        assert con.execute("SELECT COALESCE(SUM(impressions), 0) FROM ad_stats").fetchone()[0] == 0
+        assert dbq(db, "SELECT COALESCE(SUM(views), 0) FROM article_views")[0][0] == 0
+        assert dbq(db, "SELECT COALESCE(SUM(impressions), 0) FROM ad_stats")[0][0] == 0
 
 
 def test_export_usage_errors():
     proc = run_cli("export", check=False)
     assert proc.returncode == 2 and "export static DIR" in proc.stderr
     with tempfile.TemporaryDirectory() as tmp:
-        proc = run_cli("export", "static", os.path.join(tmp, "out"), "--db",
-                       os.path.join(tmp, "missing.db"), check=False)
-        assert proc.returncode == 1 and "missing.db" in proc.stderr
+        missing = PG + "missing_db" if ON_PG else os.path.join(tmp, "missing.db")
+        proc = run_cli("export", "static", os.path.join(tmp, "out"), "--db", missing, check=False)
+        assert proc.returncode == 1 and os.path.basename(missing) in proc.stderr

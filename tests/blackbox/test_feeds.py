@@ -175,7 +175,7 @@ def test_an_empty_feed_is_current(fresh_site):
     site = fresh_site
     tag = site.sql("INSERT INTO tags (slug, name) VALUES ('unused-topic', 'Unused topic')"
                    " RETURNING slug")[0][0]
-    site.sql("UPDATE counters SET value = value + 1 WHERE name = 'content'")
+    site.content_changed()
     r, d = parse(site, f"/tag/{tag}/feed/atom/")
     assert d.entries == []
     assert abs(calendar.timegm(d.feed.updated_parsed) - time.time()) < 120

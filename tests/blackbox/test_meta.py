@@ -64,7 +64,7 @@ def test_article_json_ld(site):
 def test_json_ld_cannot_break_out_of_its_script(fresh_site):
     site = fresh_site
     site.sql("UPDATE articles SET title = '</script><script>alert(1)</script>' WHERE id = 1")
-    site.sql("UPDATE counters SET value = value + 1 WHERE name = 'content'")
+    site.content_changed()
     cat, slug = site.sql("SELECT c.slug, a.slug FROM articles a JOIN categories c"
                          " ON c.id = a.category_id WHERE a.id = 1")[0]
     page = site.get(f"/{cat}/{slug}/").text

@@ -13,7 +13,7 @@ import tempfile
 import pytest
 from lxml import etree
 
-from conftest import ROOT, Server, make_demo_db, run_cli
+from conftest import ON_PG, ROOT, Server, dbq, make_demo_db, new_db, run_cli
 
 WXR = os.path.join(os.path.dirname(ROOT), "shared", "conformance", "wxr")
 IMPORTED_STATUSES = {"publish", "draft", "future", "private", "pending"}
@@ -30,11 +30,7 @@ ALL_FILES = sorted(f for f in os.listdir(WXR) if f.endswith(".xml"))
 
 
 def q(db, sql, params=()):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
+    return dbq(db, sql, params)
 
 
 def import_file(db, path, *extra, check=True):
@@ -113,7 +109,7 @@ def test_theme_unit_test_data(tmp, name):
     """Exact counts of each kind, the hierarchy kept, every imported page renders."""
     path = os.path.join(WXR, name)
     want = expected(path)
-    db = os.path.join(tmp, "site.db")
+    db = new_db(tmp, "site.db")
     got = summary(import_file(db, path).stdout)
     posts = [i for i in want["items"] if i["type"] == "post"]
     pages = [i for i in want["items"] if i["type"] == "page"]
@@ -153,7 +149,7 @@ def test_importer_test_data(tmp, name):
     """Every file imports with the bytes WordPress would keep, or is refused
     with FILE:LINE and nothing imported."""
     path = os.path.join(WXR, name)
-    db = os.path.join(tmp, "site.db")
+    db = new_db(tmp, "site.db")
     p = import_file(db, path, check=False)
     if name in REFUSED:
         assert p.returncode == 1, p.stdout
@@ -180,7 +176,7 @@ def test_importer_test_data(tmp, name):
 def test_content_bytes_kept(tmp):
     """What WordPress's own parser tests expect, checked in the store."""
     def body(name):
-        db = os.path.join(tmp, name + ".db")
+        db = new_db(tmp, name + ".db")
         import_file(db, os.path.join(WXR, name))
         return q(db, "SELECT title, body_source, body_html FROM articles")[0]
 
@@ -205,7 +201,7 @@ def test_2000_posts_idempotent_and_old_links(tmp):
             open(path, "wb") as dst:
         shutil.copyfileobj(src, dst)
     want = expected(path)
-    db = os.path.join(tmp, "site.db")
+    db = new_db(tmp, "site.db")
     got = summary(import_file(db, path).stdout)
     assert (got["posts"], got["pages"], got["categories"], got["tags"]) == (2000, 4, 10 + 1, 200)
     dump = "SELECT * FROM articles ORDER BY id"
@@ -238,7 +234,7 @@ def test_password_protected_posts_stay_private(tmp):
     item = WXR_ITEM.format(title="Members only", path="members/", id=5,
                            date="2024-01-01 00:00:00", slug="members")
     item = item.replace("<wp:status>", "<wp:post_password>s3cret</wp:post_password><wp:status>")
-    db = os.path.join(tmp, "site.db")
+    db = new_db(tmp, "site.db")
     p = import_file(db, write(tmp, "p.xml", WXR_HEAD + item + WXR_TAIL))
     assert "1 password-protected" in p.stdout
     assert q(db, "SELECT status FROM articles") == [("unpublished",)]
@@ -246,7 +242,7 @@ def test_password_protected_posts_stay_private(tmp):
 
 def test_newer_export_updates_what_changed(tmp):
     src = open(os.path.join(WXR, "wxr-simple.xml"), encoding="utf-8").read()
-    db = os.path.join(tmp, "site.db")
+    db = new_db(tmp, "site.db")
     first = os.path.join(tmp, "a.xml")
     open(first, "w", encoding="utf-8").write(src)
     import_file(db, first)
@@ -330,7 +326,7 @@ def test_old_links_uploads_and_featured_images(tmp):
     path = write(tmp, "site.xml", WXR_HEAD + WXR_ATTACHMENT + WXR_ITEM.format(
         title="Talks resume", path="2024/02/talks-resume/", id=42, date="2024-02-03 10:00:00",
         slug="talks-resume") + WXR_TAIL)
-    db = os.path.join(tmp, "site.db")
+    db = new_db(tmp, "site.db")
     got = summary(import_file(db, path, "--uploads", os.path.join(tmp, "uploads")).stdout)
     assert (got["posts"], got["categories"], got["nested"], got["attachments"]) == (1, 2, 1, 1)
     (aid, media, pinned, html), = q(db, "SELECT id, featured_media_id, pinned_at, body_html"
@@ -385,7 +381,7 @@ def test_broken_file_imports_nothing(tmp, case, text, field):
     good = WXR_ITEM.format(title="Good", path="good/", id=7, date="2024-01-01 00:00:00",
                            slug="good")
     text = text.replace("</wp:tag>\n", "</wp:tag>\n" + good, 1) if "</wp:tag>" in text else text
-    db = os.path.join(tmp, "site.db")
+    db = new_db(tmp, "site.db")
     path = write(tmp, "bad.xml", text)
     p = import_file(db, path, check=False)
     assert p.returncode == 1, (case, p.stdout)
@@ -399,8 +395,7 @@ def test_round_trip(tmp):
     """Dateline -> WXR -> a fresh Dateline: every article the same."""
     src = make_demo_db(tmp)
     # Every status and the editorial fields travel too.
-    con = sqlite3.connect(src)
-    con.executescript("""
+    script = """
         UPDATE articles SET seo_title = 'SEO: title', seo_description = 'For search & shares',
           note = 'Corrected: the date.', note_at = published_at + 60 WHERE id = 2;
         UPDATE articles SET status = 'draft', published_at = NULL WHERE id = 3;
@@ -408,26 +403,36 @@ def test_round_trip(tmp):
         UPDATE articles SET status = 'review' WHERE id = 5;
         UPDATE articles SET status = 'unpublished' WHERE id = 6;
         UPDATE articles SET dek = 'A dek with <b>markup</b> & ]]> inside' WHERE id = 7;
-    """)
-    con.commit()
-    con.close()
+    """
+    if ON_PG:
+        dbq(src, script)
+    else:
+        con = sqlite3.connect(src)
+        con.executescript(script)
+        con.commit()
+        con.close()
     out, uploads = os.path.join(tmp, "export.xml"), os.path.join(tmp, "uploads")
     msg = run_cli("export", "wxr", out, "--db", src, "--uploads", uploads).stdout
     assert "posts" in msg
     etree.parse(out)  # well-formed, for any XML reader
-    dst = os.path.join(tmp, "copy.db")
+    dst = new_db(tmp, "copy.db")
     got = summary(import_file(dst, out, "--uploads", uploads).stdout)
     assert got["missing"] == 0
     cols = ("SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.body_html, a.body_source,"
             " a.body_format, a.status, a.published_at, a.updated_at, a.pinned_at, c.slug, c.name,"
             " a.seo_title, a.seo_description, a.note, a.note_at,"
             " u.slug, u.name, u.bio, (SELECT m.filename || '|' || m.mime || '|' || m.alt || '|' ||"
-            " m.caption || '|' || m.credit || '|' || m.width || 'x' || m.height || '|' || hex(m.data) FROM media m"
-            " WHERE m.id = a.featured_media_id), (SELECT group_concat(t.slug || ':' || t.name, '|') FROM"
+            " m.caption || '|' || m.credit || '|' || m.width || 'x' || m.height || '|' || HEX FROM media m"
+            " WHERE m.id = a.featured_media_id), (SELECT GROUP_CONCAT(t.slug || ':' || t.name, '|') FROM"
             " (SELECT t.slug, t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id"
             " WHERE x.article_id = a.id ORDER BY x.position, t.name) t)"
             " FROM articles a JOIN categories c ON c.id = a.category_id"
             " JOIN users u ON u.id = a.author_id ORDER BY a.id")
+    # The same question in each engine's words.
+    if ON_PG:
+        cols = cols.replace("HEX", "encode(m.data, 'hex')").replace("GROUP_CONCAT", "string_agg")
+    else:
+        cols = cols.replace("HEX", "hex(m.data)").replace("GROUP_CONCAT", "group_concat")
     before, after = q(src, cols), q(dst, cols)
     assert len(before) >= 40 and len(before) == len(after)
     assert sum(1 for b in before if b[21]) >= 5  # featured images came along
