@@ -26,6 +26,7 @@ trap 'rc=$?; if [[ $rc -ne 0 && -f $pgdir/log ]]; then echo "== PostgreSQL error
 trap 'exit 130' INT TERM  # through the EXIT trap: the cluster goes with an interrupted run too
 DATELINE_TEST_PG=$(scripts/pg.sh start "$pgdir")
 export DATELINE_TEST_PG
+export DATELINE_TEST_PG_DIR=$pgdir  # the node tests stop and restart the cluster
 
 # Third-party clients (npm `wpapi`) and the Nu HTML Checker (npm `vnu-jar`),
 # pinned by tests/js/package-lock.json.

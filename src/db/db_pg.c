@@ -443,19 +443,35 @@ static int prepare_on_server(struct pg_db *p, struct pg_stmt *st)
 	return rc;
 }
 
+/*
+ * A connection found dead on first use after a server restart (idle since):
+ * outside a transaction the statement is sent again once on a new session,
+ * so only requests that were in flight at the restart see it.
+ */
+static bool retry_on_new_session(struct pg_db *p, int *tries)
+{
+	if (p->base.in_tx || PQstatus(p->conn) == CONNECTION_OK || (*tries)++)
+		return false;
+	p->last_reset_ms = 0;  /* reconnect now, not in 250 ms */
+	return true;
+}
+
 static int run(struct pg_stmt *st)
 {
 	struct pg_db *p = PDB(st->base.db);
 	ExecStatusType status;
-	int rc;
+	int rc, tries = 0;
 
 	if (p->base.in_tx && p->tx_failed)
 		return p->tx_rc;  /* the server ignores everything until ROLLBACK */
+again:
 	rc = pg_ensure(p);
 	if (rc)
 		return pg_fail(p, NULL, "connection lost");
 	if (st->incarnation != p->incarnation) {
 		rc = prepare_on_server(p, st);
+		if (rc && retry_on_new_session(p, &tries))
+			goto again;
 		if (rc)
 			return rc;
 	}
@@ -475,6 +491,11 @@ static int run(struct pg_stmt *st)
 		    !strncmp(cmd, "DELETE", 6))
 			p->changes = strtoll(PQcmdTuples(st->res), NULL, 10);
 		return DL_OK;
+	}
+	if (retry_on_new_session(p, &tries)) {
+		PQclear(st->res);
+		st->res = NULL;
+		goto again;
 	}
 	rc = pg_fail(p, st->res, st->text);
 	/* A session that lost its prepared statements (a pooler, a restart we
@@ -564,7 +585,7 @@ static int pg_exec(struct db *db, const char *sql)
 	struct pg_db *p = PDB(db);
 	bool commit = !strcmp(sql, "COMMIT"), rollback = !strcmp(sql, "ROLLBACK");
 	PGresult *res;
-	int rc = DL_OK;
+	int rc = DL_OK, tries = 0;
 
 	if (rollback) {
 		/* Ends the transaction whatever state the session is in (a dead
@@ -585,9 +606,15 @@ static int pg_exec(struct db *db, const char *sql)
 		}
 		return rc;
 	}
+again:
 	if (pg_ensure(p))
 		return pg_fail(p, NULL, "connection lost");
 	res = PQexec(p->conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    retry_on_new_session(p, &tries)) {
+		PQclear(res);
+		goto again;
+	}
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = pg_fail(p, res, commit ? "COMMIT" : "exec");
 	} else if (commit && !strcmp(PQcmdStatus(res), "ROLLBACK")) {

@@ -141,10 +141,18 @@ def run_cli(*args, env=None, check=True):
 class Server:
     """A running `dateline serve` on a free loopback port."""
 
-    def __init__(self, db, extra=()):
+    _serial = itertools.count(1)
+
+    def __init__(self, db, extra=(), logdir=None):
+        """Serve `db`; logs go beside it (or into `logdir`), one pair per server, so
+        several servers on one database (the node tests) keep their own."""
         self.db = db
-        self.access_log = log_base(db) + ".access.log"
-        self.stderr_path = log_base(db) + ".stderr.log"
+        base = os.path.join(logdir, "server") if logdir else log_base(db)
+        if "://" in base:  # a database this run did not make with new_db()
+            base = os.path.join(tempfile.gettempdir(), "dateline-" + base.rsplit("/", 1)[1])
+        n = next(Server._serial)
+        self.access_log = f"{base}.{n}.access.log"
+        self.stderr_path = f"{base}.{n}.stderr.log"
         self.stderr = open(self.stderr_path, "w")
         self.proc = subprocess.Popen(
             [BIN, "serve", "--db", db, "--listen", "127.0.0.1:0", "--flush-seconds", "1",

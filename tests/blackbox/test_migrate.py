@@ -4,9 +4,7 @@ DATABASE), serving the same pages there; a target that holds a site is
 refused unless --force; bad input changes nothing."""
 import os
 import re
-import signal
 import sqlite3
-import subprocess
 import tempfile
 import time
 import urllib.parse
@@ -15,7 +13,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import BIN, Server, run_cli
+from conftest import Server, run_cli
 from test_admin import PASSWORD, Editor, add_user
 from test_media import image_bytes, upload
 
@@ -26,25 +24,6 @@ TABLES = ["settings", "counters", "users", "media", "media_variants", "categorie
           "articles", "article_tags", "article_related", "article_views", "ad_slots",
           "ad_creatives", "ad_stats", "sessions", "login_failures", "api_tokens", "revisions",
           "slug_redirects", "audit_log", "wp_objects", "legacy_paths"]
-
-
-class UrlServer(Server):
-    """Server for any database URL: its logs go to `logdir`, not beside a file."""
-
-    def __init__(self, url, logdir, extra=()):
-        self.db = url
-        name = uuid.uuid4().hex[:8]
-        self.access_log = os.path.join(logdir, name + ".access.log")
-        self.stderr_path = os.path.join(logdir, name + ".stderr.log")
-        self.stderr = open(self.stderr_path, "w")
-        self.proc = subprocess.Popen(
-            [BIN, "serve", "--db", url, "--listen", "127.0.0.1:0", "--flush-seconds", "1",
-             "--access-log", self.access_log, "--threads", "2", "--admin-listen", "127.0.0.1:0",
-             *extra],
-            stdout=subprocess.DEVNULL, stderr=self.stderr)
-        self.url = self._wait_for_url()
-        self.admin_url = self._wait_for("newsroom \\(admin\\) is at (http://[^/]+/)", required=False)
-        self.session = requests.Session()
 
 
 def rows(url, table):
@@ -201,7 +180,7 @@ def test_migrate_copies_the_whole_site(source, target):
     assert snapshot(src) == before  # the source is only read
 
     a = Server(source["db"])
-    b = UrlServer(target, source["tmp"])
+    b = Server(target, logdir=source["tmp"])
     try:
         posts = a.get("/wp-json/wp/v2/posts").json()
         assert len(posts) > 3
