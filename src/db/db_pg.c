@@ -670,7 +670,7 @@ static int pg_check(struct db *db, struct strbuf *out)
 
 /* ---- several nodes ---- */
 
-/* Channel names are the engine's literals: checked, so nothing else reaches SQL. */
+/* Channel and table names are the store's literals: checked, so nothing else reaches SQL. */
 static bool channel_ok(const char *channel)
 {
 	if (!*channel || strlen(channel) > 63)
@@ -685,7 +685,8 @@ static int pg_notify(struct db *db, const char *channel)
 {
 	char sql[96];
 
-	assert(channel_ok(channel));
+	if (!channel_ok(channel))
+		return error("postgresql: '%s' is not a channel name", channel);
 	snprintf(sql, sizeof(sql), "NOTIFY %s", channel);
 	return pg_exec(db, sql);
 }
@@ -694,7 +695,8 @@ static int pg_listen(struct db *db, const char *channel)
 {
 	char sql[96];
 
-	assert(channel_ok(channel));
+	if (!channel_ok(channel))
+		return error("postgresql: '%s' is not a channel name", channel);
 	snprintf(sql, sizeof(sql), "LISTEN %s", channel);
 	return pg_exec(db, sql);
 }
@@ -710,7 +712,8 @@ static int pg_notify_on_write(struct db *db, const char *table, const char *chan
 	int64_t have = 0;
 	int rc;
 
-	assert(channel_ok(table) && channel_ok(channel));
+	if (!channel_ok(table) || !channel_ok(channel))
+		return error("postgresql: '%s'/'%s' is not a table/channel name", table, channel);
 	/* Already there (every start after the first): no DDL, so no table lock
 	 * that would queue behind a pg_dump and stall every reader. */
 	strbuf_addf(&sql, "%s_notify", table);
@@ -808,7 +811,8 @@ static int pg_sync_ids(struct db *db, const char *table)
 	struct strbuf sql = STRBUF_INIT;
 	int rc;
 
-	assert(channel_ok(table) && "a table name from the store's own code");
+	if (!channel_ok(table))  /* the store's own names: never input */
+		return error("postgresql: '%s' is not a table name", table);
 	/* setval(..., false) when empty: the next id is then 1. */
 	strbuf_addf(&sql, "SELECT setval(pg_get_serial_sequence('%s', 'id'),"
 			  " COALESCE((SELECT MAX(id) FROM %s), 0) + 1, false)", table, table);

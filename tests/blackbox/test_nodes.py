@@ -235,7 +235,7 @@ def test_a_read_replica_serves_the_public_site():
         subprocess.run(["chown", "postgres:", tmp, replica_dir], check=True)
         port = PG.rsplit(":", 1)[1].rstrip("/")
         backup = subprocess.run(["runuser", "-u", "postgres", "--", PG_BIN + "/pg_basebackup",
-                                 "-D", replica_dir, "-R", "-h", "127.0.0.1", "-p", port, "-U",
+                                 "-D", replica_dir, "-R", "-c", "fast", "-h", "127.0.0.1", "-p", port, "-U",
                                  PG.split("//")[1].split("@")[0]],
                                 capture_output=True, text=True, timeout=120)
         assert backup.returncode == 0, backup.stderr
