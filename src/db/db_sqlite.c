@@ -402,12 +402,25 @@ static void fts5_query(struct strbuf *q, const char *const *terms, size_t n, con
 	}
 }
 
+/*
+ * Only the DB_FTS_SEARCH_WINDOW newest matches (highest rowid) are ranked: FTS5
+ * walks doclists in rowid order, so finding them stops early, and bm25 and the
+ * sort then cost the same at a million articles as at a thousand. Snippets are
+ * made for the page's hits only, after ranking.
+ */
 static const char SQL_FTS_SEARCH[] =
-	"SELECT rowid, snippet(article_fts, -1, char(1), char(2), '\xE2\x80\xA6', 28)"
-	" FROM article_fts WHERE article_fts MATCH ?"
-	" ORDER BY bm25(article_fts, 4.0, 2.0, 1.0) LIMIT ? OFFSET ?";
+	"WITH hits (id, score) AS ("
+	" SELECT rowid, bm25(article_fts, 4.0, 2.0, 1.0) FROM article_fts"
+	" WHERE article_fts MATCH ?1 AND rowid >= (SELECT COALESCE(MIN(rowid), 0) FROM"
+	"  (SELECT rowid FROM article_fts WHERE article_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?4))"
+	" ORDER BY 2, 1 DESC LIMIT ?2 OFFSET ?3)"
+	" SELECT hits.id, snippet(article_fts, -1, char(1), char(2), '\xE2\x80\xA6', 28)"
+	" FROM hits JOIN article_fts ON article_fts.rowid = hits.id"
+	" WHERE article_fts MATCH ?1 ORDER BY hits.score, hits.id DESC";
+/* Counting stops one past the window: "more than DB_FTS_SEARCH_WINDOW". */
 static const char SQL_FTS_SEARCH_COUNT[] =
-	"SELECT COUNT(*) FROM article_fts WHERE article_fts MATCH ?";
+	"SELECT COUNT(*) FROM (SELECT rowid FROM article_fts WHERE article_fts MATCH ?"
+	" ORDER BY rowid DESC LIMIT ?)";
 
 static int sqlite_fts_search(struct db *db, const char *const *terms, size_t nterms,
 			     int64_t limit, int64_t offset,
@@ -423,7 +436,8 @@ static int sqlite_fts_search(struct db *db, const char *const *terms, size_t nte
 		strbuf_release(&q);
 		return DL_ERR;
 	}
-	db_bind(st, "Sii", slice_from(q.buf, q.len), limit, offset);
+	db_bind(st, "Siii", slice_from(q.buf, q.len), limit, offset,
+		(int64_t)DB_FTS_SEARCH_WINDOW);
 	while ((rc = db_step(st)) == DB_ROW)
 		fn(ctx, db_int(st, 0), db_text(st, 1));
 	db_done(st);
@@ -444,7 +458,7 @@ static int sqlite_fts_search_count(struct db *db, const char *const *terms, size
 		strbuf_release(&q);
 		return DL_ERR;
 	}
-	db_bind(st, "S", slice_from(q.buf, q.len));
+	db_bind(st, "Si", slice_from(q.buf, q.len), (int64_t)DB_FTS_SEARCH_WINDOW + 1);
 	rc = db_one_int(st, n);
 	strbuf_release(&q);
 	return rc;
