@@ -171,7 +171,9 @@ int db_fts_any(struct db *db, const char *const *words, size_t nwords, size_t li
  * Reader search: documents containing every term (a term is one word or a
  * phrase of words separated by spaces; words are letters and digits only);
  * of those, the DB_FTS_SEARCH_WINDOW with the highest ids, best first by the
- * engine's ranking (ties: higher id first), `limit` after `offset`. fn gets
+ * engine's ranking with every term weighted alike (SQLite: BM25's
+ * term-frequency part, title x4, dek x2; no per-term rarity: every result has
+ * every term), ties higher id first, `limit` after `offset`. fn gets
  * each hit's id and a snippet of its best column with matches between \x01
  * and \x02 (valid only during the call).
  */

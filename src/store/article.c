@@ -40,11 +40,11 @@ static const char SQL_BY_AUTHOR[] =
 static const char SQL_COUNT_AUTHOR[] =
 	"SELECT COUNT(*) FROM articles a WHERE a.author_id = ? AND" PUBLISHED;
 /* The pins come from the small partial index first: given `status = ?` beside
- * `pinned_at IS NOT NULL`, SQLite walks every published article instead (2 s at 1M). */
+ * `pinned_at IS NOT NULL` (even through an IN subquery), SQLite walks every
+ * published article instead (150 ms-2 s at 1M); `|| ''` keeps it off the status index. */
 static const char SQL_PINNED[] =
-	"SELECT " TEASER_COLS TEASER_FROM " WHERE a.id IN (SELECT p.id FROM articles p"
-	" WHERE p.pinned_at IS NOT NULL) AND" PUBLISHED
-	" ORDER BY a.pinned_at DESC, a.id DESC LIMIT ?";
+	"SELECT " TEASER_COLS TEASER_FROM " WHERE a.pinned_at IS NOT NULL"
+	" AND a.status || '' = 'published' ORDER BY a.pinned_at DESC, a.id DESC LIMIT ?";
 static const char SQL_BY_ID[] =
 	"SELECT " TEASER_COLS TEASER_FROM " WHERE a.id = ? AND" PUBLISHED;
 static const char SQL_RELATED[] =
