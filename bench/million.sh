@@ -74,4 +74,6 @@ echo "publish-to-visible: commit took $(( (t1 - t0) / 1000000 )) ms; home showed
   "$(( (t2 - t1) / 1000000 )) ms after the commit returned"
 /usr/bin/python3 bench/million_publish.py "http://127.0.0.1:$pa" "http://127.0.0.1:$pc" \
   bench@example.org "$pw" 5
-echo "cached server RSS: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$sc/status)"
+echo "cached server RSS: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$sc/status)" \
+  "($(awk '/RssAnon/ {print $2}' /proc/$sc/status) kB anonymous," \
+  "$(awk '/RssFile/ {print $2}' /proc/$sc/status) kB mapped file)"
