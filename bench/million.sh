@@ -6,14 +6,16 @@
 # Builds DB with `bench-data --articles ARTICLES` (no Related News: a full rebuild at this
 # size takes hours) and reports its time and size, then starts `dateline serve` twice on
 # free loopback ports (cache off for latencies, cache on for publish-to-visible) and
-# measures with `wrk --latency -t1 -c8 -d10s`.
+# measures with `wrk --latency -t1 -c8 -d10s`; then publishes through /api/v1 (full-text
+# index and Related News in the request) with bench/million_publish.py. BIN=PATH measures
+# another binary (an older build, for a before/after on the same database).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:?usage: bench/million.sh DB [ARTICLES]}
 n=${2:-1000000}
 scripts/deps.sh bench
 scripts/build.sh build-release -Dbuildtype=release -Db_ndebug=true >/dev/null
-bin=build-release/dateline
+bin=${BIN:-build-release/dateline}
 if [[ ! -f $db ]]; then
   /usr/bin/time -f "bench-data: %e s, %M KB peak RSS" "$bin" bench-data --db "$db" --articles "$n" 2>&1 |
     grep -v warning
@@ -23,10 +25,15 @@ echo "database: $(du -h "$db" | cut -f1), $(sqlite3 "$db" 'SELECT COUNT(*) FROM 
 free_port() {
   /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-pu=$(free_port) pc=$(free_port)
-"$bin" serve --db "$db" --listen 127.0.0.1:$pu --access-log off --cache-size 0 2>/dev/null &
+pu=$(free_port) pc=$(free_port) pa=$(free_port)
+pw=bench-password-1m
+"$bin" user add --db "$db" --role editor --password-stdin bench@example.org <<<"$pw" \
+  >/dev/null 2>&1 || true  # already there from an earlier run
+"$bin" serve --db "$db" --listen 127.0.0.1:$pu --admin-listen off --access-log off --cache-size 0 \
+  2>/dev/null &
 su=$!
-"$bin" serve --db "$db" --listen 127.0.0.1:$pc --access-log off 2>/dev/null &
+"$bin" serve --db "$db" --listen 127.0.0.1:$pc --admin-listen 127.0.0.1:$pa --access-log off \
+  2>/dev/null &
 sc=$!
 trap 'kill $su $sc 2>/dev/null || true' EXIT
 for p in $pu $pc; do
@@ -65,4 +72,8 @@ until curl -s "http://127.0.0.1:$pc/" | grep -q "$title"; do :; done
 t2=$(date +%s%N)
 echo "publish-to-visible: commit took $(( (t1 - t0) / 1000000 )) ms; home showed it" \
   "$(( (t2 - t1) / 1000000 )) ms after the commit returned"
-echo "cached server RSS: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$sc/status)"
+/usr/bin/python3 bench/million_publish.py "http://127.0.0.1:$pa" "http://127.0.0.1:$pc" \
+  bench@example.org "$pw" 5
+echo "cached server RSS: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$sc/status)" \
+  "($(awk '/RssAnon/ {print $2}' /proc/$sc/status) kB anonymous," \
+  "$(awk '/RssFile/ {print $2}' /proc/$sc/status) kB mapped file)"

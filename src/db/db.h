@@ -162,16 +162,31 @@ int db_fts_any(struct db *db, const char *const *words, size_t nwords, size_t li
 	       struct db_fts_hit *hits, size_t *nhits);
 
 /*
+ * Reader search looks at the DB_FTS_SEARCH_WINDOW matching documents with the
+ * highest ids (the most recently added) and ranks only those: readers of a
+ * news site want recent stories, and ranking every match of a common word
+ * costs half a second at a million articles. Older matches are not found.
+ */
+#define DB_FTS_SEARCH_WINDOW 1000
+
+/*
  * Reader search: documents containing every term (a term is one word or a
- * phrase of words separated by spaces; words are letters and digits only),
- * best first by the engine's ranking, `limit` after `offset`. fn gets each
- * hit's id, score and a snippet of its best column with matches between
- * \x01 and \x02 (valid only during the call).
+ * phrase of words separated by spaces; words are letters and digits only);
+ * of those, the DB_FTS_SEARCH_WINDOW with the highest ids, best first by the
+ * engine's ranking with every term weighted alike (SQLite: BM25's
+ * term-frequency part, title x4, dek x2; no per-term rarity: every result has
+ * every term), ties higher id first, `limit` after `offset`. fn gets
+ * each hit's id and a snippet of its best column with matches between \x01
+ * and \x02 (valid only during the call).
  */
 int db_fts_search(struct db *db, const char *const *terms, size_t nterms, int64_t limit,
 		  int64_t offset, void (*fn)(void *ctx, int64_t id, struct slice snippet),
 		  void *ctx);
-/* How many documents db_fts_search() would find in all. */
+/*
+ * How many documents contain every term, counted up to DB_FTS_SEARCH_WINDOW
+ * + 1 and no further: *n > DB_FTS_SEARCH_WINDOW means "more than the window"
+ * (db_fts_search() then finds exactly DB_FTS_SEARCH_WINDOW).
+ */
 int db_fts_search_count(struct db *db, const char *const *terms, size_t nterms, int64_t *n);
 
 /* ---- Several nodes on one database ---- */

@@ -58,6 +58,7 @@ void page_search(struct http_request *req, void *ctx)
 	struct view *meta, *results, *pg;
 	struct store_hit *hits;
 	int64_t page, total, pages;
+	bool more;
 	size_t n;
 	int rc;
 
@@ -73,6 +74,10 @@ void page_search(struct http_request *req, void *ctx)
 			  &total);
 	if (page_failed(p, rc, "Nothing found."))
 		return;
+	/* Past the window the count says "more than"; only the window is paged. */
+	more = total > STORE_SEARCH_WINDOW;
+	if (more)
+		total = STORE_SEARCH_WINDOW;
 	pages = total ? (total + SEARCH_PER_PAGE - 1) / SEARCH_PER_PAGE : 1;
 	meta = view_set_obj(p->root, "page");
 	view_set_cstr(meta, "title", q.len ? arena_printf(p->a, "Search: %.*s", (int)q.len, q.p)
@@ -83,6 +88,7 @@ void page_search(struct http_request *req, void *ctx)
 	view_set_bool(p->root, "has_query", q.len > 0);
 	view_set_int(p->root, "total", total);
 	view_set_bool(p->root, "one_result", total == 1);
+	view_set_bool(p->root, "more", more);
 	results = view_set_list(p->root, "results");
 	for (size_t i = 0; i < n; i++) {
 		struct view *t = view_teaser(p, &hits[i].article);

@@ -13,7 +13,7 @@
 #include "core/log.h"
 #include "store/store.h"
 
-#define COPY_SCHEMA_VERSION 3
+#define COPY_SCHEMA_VERSION 4
 
 /* db_try_lock()'s key for a copy's two ends: "DL" "CP". */
 #define COPY_LOCK_KEY 0x444c4350
@@ -89,6 +89,11 @@ static const struct copy_table tables[] = {
 	  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	  "SELECT COUNT(*) FROM articles",
 	  "DELETE FROM articles", -1, NULL, true },
+	{ "section_counts", "ii",
+	  "SELECT category_id, published FROM section_counts ORDER BY category_id",
+	  "INSERT INTO section_counts (category_id, published) VALUES (?, ?)",
+	  "SELECT COUNT(*) FROM section_counts",
+	  "DELETE FROM section_counts", -1, NULL, false },
 	{ "article_tags", "iii",
 	  "SELECT article_id, tag_id, position FROM article_tags ORDER BY article_id, tag_id",
 	  "INSERT INTO article_tags (article_id, tag_id, position) VALUES (?, ?, ?)",
@@ -236,6 +241,7 @@ static void bind_column(struct db_stmt *out, struct db_stmt *in, int i, char typ
 	}
 }
 
+#ifndef NDEBUG
 /* Placeholders in `insert` and columns before FROM in `select`: both one per type letter. */
 static bool table_consistent(const struct copy_table *tb)
 {
@@ -248,6 +254,7 @@ static bool table_consistent(const struct copy_table *tb)
 		commas += *p == ',';
 	return from && marks == n && commas + 1 == n && (tb->deferred < 0 || tb->fixup);
 }
+#endif
 
 static int copy_rows(struct copy *c, size_t t)
 {

@@ -268,6 +268,11 @@ static int update_article(struct db *db, const struct store_article_input *in, i
 
 	if (!st)
 		return DL_ERR;
+	rc = store_section_count_track(db, in->id, -1);
+	if (rc) {
+		db_done(st);
+		return rc;
+	}
 	store_bind_article(st, in);
 	db_bind_int(st, 18, now);
 	store_bind_opt(st, 19, editor);
@@ -275,6 +280,8 @@ static int update_article(struct db *db, const struct store_article_input *in, i
 	rc = db_run(st);
 	if (!rc && db_changes(db) == 0)
 		rc = DL_NOTFOUND;
+	if (!rc)
+		rc = store_section_count_track(db, in->id, 1);
 	return rc;
 }
 
@@ -412,6 +419,8 @@ int store_edit_delete(struct db *db, int64_t id, const struct store_change *c)
 	if (rc)
 		return rc;
 	rc = db_fts_delete(db, id);
+	if (!rc)
+		rc = store_section_count_track(db, id, -1);
 	if (!rc)
 		rc = bind_run(db, SQL_DELETE_ARTICLE, "i", id);
 	if (!rc && db_changes(db) == 0)

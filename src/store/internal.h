@@ -58,6 +58,14 @@ int store_insert_id(struct db *db, struct db_stmt *st, int64_t *id);
 	" note, note_at"
 void store_bind_article(struct db_stmt *st, const struct store_article_input *in);
 
+/*
+ * Keep section_counts (published articles per section) in step with article
+ * `id`, inside the caller's write transaction: -1 just before a write that
+ * may change its status or section (or delete it), +1 just after one that
+ * may have made it published. Every article write in the store does this.
+ */
+int store_section_count_track(struct db *db, int64_t id, int64_t delta);
+
 /* Insert an article row / its tags inside the caller's transaction. */
 int store_article_insert_in_tx(struct db *db, const struct store_article_input *in, int64_t now,
 			       int64_t *id);

@@ -237,9 +237,24 @@ static const char MIGRATION_3[] =
 	"  kind TEXT NOT NULL CHECK (kind IN ('article', 'category', 'tag', 'author', 'media')),"
 	"  target_id BIGINT NOT NULL);";
 
+/*
+ * Published articles per section, kept by every article write in the store
+ * (store_section_count_track): the navigation, section pages and the
+ * WordPress API read it instead of counting (200+ ms per snapshot at a
+ * million articles). No row means none.
+ */
+static const char MIGRATION_4[] =
+	"CREATE TABLE section_counts ("
+	"  category_id BIGINT PRIMARY KEY REFERENCES categories (id) ON DELETE CASCADE,"
+	"  published BIGINT NOT NULL);"
+	"INSERT INTO section_counts (category_id, published)"
+	"  SELECT category_id, COUNT(*) FROM articles WHERE status = 'published'"
+	"  GROUP BY category_id;";
+
 const struct db_migration store_migrations[] = {
 	{ 1, "initial schema", MIGRATION_1, true },
 	{ 2, "editorial plane", MIGRATION_2, false },
 	{ 3, "wordpress import", MIGRATION_3, false },
+	{ 4, "section counts", MIGRATION_4, false },
 };
 const size_t store_migrations_nr = ARRAY_SIZE(store_migrations);

@@ -99,6 +99,9 @@ int store_search(struct db *db, struct arena *a, struct slice q, int64_t limit, 
 	rc = db_fts_search_count(db, terms, nterms, total);
 	if (rc || !*total)
 		return rc;
+	/* Whatever a driver counts, past the window is "more" and no more pages. */
+	if (*total > STORE_SEARCH_WINDOW)
+		*total = STORE_SEARCH_WINDOW + 1;
 	c.hits = ARENA_NEW_ARRAY(a, struct store_hit, (size_t)limit);
 	rc = db_fts_search(db, terms, nterms, limit, offset, collect_hit, &c);
 	if (rc)

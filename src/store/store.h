@@ -257,11 +257,16 @@ struct store_hit {
 	struct store_article article;
 };
 
+/* Search ranks only this many of the newest matches (see DB_FTS_SEARCH_WINDOW). */
+#define STORE_SEARCH_WINDOW DB_FTS_SEARCH_WINDOW
+
 /*
  * Published articles matching reader query `q` (words and "phrases", all
- * required; anything else is a separator, so no query is an error), best
- * first, `limit` after `offset`, with the total for pagination. A query
- * with no words finds nothing.
+ * required; anything else is a separator, so no query is an error): of the
+ * STORE_SEARCH_WINDOW newest matches, the best first, `limit` after
+ * `offset`, with the total for pagination: at most STORE_SEARCH_WINDOW + 1,
+ * which means "more than STORE_SEARCH_WINDOW" (then exactly the window can
+ * be paged through). A query with no words finds nothing.
  */
 int store_search(struct db *db, struct arena *a, struct slice q, int64_t limit, int64_t offset,
 		 struct store_hit **hits, size_t *n, int64_t *total);

@@ -13,8 +13,10 @@ static const char SQL_VIEWS_ADD[] =
 	" ON CONFLICT (article_id, day) DO UPDATE SET views = article_views.views + excluded.views";
 static const char SQL_MOST_READ[] =
 	"SELECT v.article_id, SUM(v.views) AS total FROM article_views v"
-	" JOIN articles a ON a.id = v.article_id"
-	" WHERE v.day >= ? AND a.status = 'published'"
+	/* From the week's views, not from every published article (150 ms at 1M): the upper
+	 * bound is never reached but shows SQLite, which keeps no statistics, a small range. */
+	" WHERE v.day >= ? AND v.day <= ? + 1000000 AND EXISTS (SELECT 1 FROM articles a"
+	" WHERE a.id = v.article_id AND a.status = 'published')"
 	" GROUP BY v.article_id ORDER BY total DESC, v.article_id DESC LIMIT ?";
 
 int store_views_add(struct db *db, int64_t day, const int64_t *ids, const int64_t *counts,
@@ -49,7 +51,7 @@ int store_most_read(struct db *db, int64_t since_day, int64_t limit, int64_t *id
 	*n = 0;
 	if (!st)
 		return DL_ERR;
-	db_bind(st, "ii", since_day, limit);
+	db_bind(st, "iii", since_day, since_day, limit);
 	while ((rc = db_step(st)) == DB_ROW && (int64_t)*n < limit)
 		ids[(*n)++] = db_int(st, 0);
 	db_done(st);

@@ -335,6 +335,8 @@ int store_wp_article_put(struct db *db, int64_t id, const struct store_article_i
 		if (!rc)
 			rc = db_sync_ids(db, "articles");
 		if (!rc)
+			rc = store_section_count_track(db, want_id, 1);
+		if (!rc)
 			rc = put_tags(db, want_id, tag_ids, ntags);
 		if (!rc && !strcmp(in->status, "published"))
 			rc = db_fts_put(db, want_id, slice_cstr(in->title),
@@ -353,6 +355,9 @@ int store_wp_article_put(struct db *db, int64_t id, const struct store_article_i
 		return rc;
 	}
 	*out = id;
+	rc = store_section_count_track(db, id, -1);
+	if (rc)
+		return rc;
 	st = db_prepare(db, SQL_ARTICLE_UPDATE);
 	if (!st)
 		return DL_ERR;
@@ -364,6 +369,8 @@ int store_wp_article_put(struct db *db, int64_t id, const struct store_article_i
 	bind_editorial(st, 15, in);
 	db_bind_int(st, 19, id);
 	rc = db_run(st);
+	if (!rc)
+		rc = store_section_count_track(db, id, 1);
 	if (!rc)
 		rc = put_tags(db, id, tag_ids, ntags);
 	if (!rc)

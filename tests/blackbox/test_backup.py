@@ -93,7 +93,8 @@ def test_backup_under_load_and_restore():
             slug, cat = rows(target, "SELECT a.slug, c.slug FROM articles a JOIN categories c "
                                      "ON c.id = a.category_id WHERE a.title = 'Load 0'")[0]
             assert srv.get(f"/{cat}/{slug}/").status_code == 200
-            assert "Load 0" in srv.get("/search/?q=load").text
+            # (equal scores rank the newest first: "0" singles out the oldest)
+            assert "Load 0" in srv.get("/search/?q=load+0").text
         finally:
             srv.stop()
         # Restoring over a stopped site with --force replaces it.

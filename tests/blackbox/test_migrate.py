@@ -23,7 +23,7 @@ PG = os.environ.get("DATELINE_TEST_PG")
 TABLES = ["settings", "counters", "users", "media", "media_variants", "categories", "tags",
           "articles", "article_tags", "article_related", "article_views", "ad_slots",
           "ad_creatives", "ad_stats", "sessions", "login_failures", "api_tokens", "revisions",
-          "slug_redirects", "audit_log", "wp_objects", "legacy_paths"]
+          "slug_redirects", "audit_log", "wp_objects", "legacy_paths", "section_counts"]
 
 
 def rows(url, table):

@@ -1,10 +1,14 @@
 """Reader search: ranked results, highlighted snippets, pagination, and no query errors."""
+import os
 import re
 import urllib.parse
 
 import pytest
 
+from conftest import ROOT, Server, run_cli
 from pages import article_links, text
+
+CORPUS = os.path.join(ROOT, "..", "shared", "corpora", "bbc-news")
 
 
 def search(site, q, page=None):
@@ -78,3 +82,24 @@ def test_bad_parameters(site):
     assert site.get("/search/?q=%FF").status_code == 400
     assert site.get("/search/").status_code == 200
     assert "Search" in site.get("/").text and 'href="/search/"' in site.get("/").text
+
+
+def test_a_common_word_shows_the_newest_window_and_more_than(tmp_path):
+    """Past STORE_SEARCH_WINDOW (1000) matches the count says "more than" and only the
+    1000 newest matches are ranked and paged."""
+    db = str(tmp_path / "big.db")
+    run_cli("bench-data", "--db", db, "--articles", "2000", "--corpus", CORPUS)
+    srv = Server(db)
+    try:
+        r = search(srv, "year")
+        assert r.status_code == 200
+        assert "More than 1000 articles found: the 1000 newest, best match first" in r.text
+        assert "Page 1 of 100" in r.text and len(results(r.text)) == 10
+        assert len(results(search(srv, "year", 100).text)) == 10
+        assert search(srv, "year", 101).status_code == 404
+        # under the window the count is exact
+        few = search(srv, "government")
+        m = re.search(r"(\d+) articles? found", few.text)
+        assert m and int(m.group(1)) <= 1000 and "More than" not in few.text
+    finally:
+        srv.stop()

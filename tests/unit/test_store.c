@@ -7,6 +7,7 @@
 #include "core/strbuf.h"
 #include "db/db.h"
 #include "engine/related.h"
+#include "store/editorial.h"
 #include "store/store.h"
 
 struct fixture {
@@ -293,6 +294,117 @@ static void test_search(void **state)
 	assert_int_equal(total, 0);
 }
 
+/* Only the newest STORE_SEARCH_WINDOW matches are ranked; the count stops one past. */
+static void test_search_window(void **state)
+{
+	struct fixture *f = *state;
+	enum { N = STORE_SEARCH_WINDOW + 5 };
+	struct store_article_input *in = calloc(N, sizeof(*in));
+	int64_t *ids = calloc(N, sizeof(*ids));
+	char (*slugs)[16] = calloc(N, sizeof(*slugs));
+	struct store_hit *hits;
+	size_t n;
+	int64_t total;
+
+	for (int i = 0; i < N; i++) {
+		snprintf(slugs[i], sizeof(slugs[i]), "w%d", i);
+		/* The five oldest would rank first (the word in the title), if they were ranked. */
+		in[i] = (struct store_article_input){
+			.slug = slugs[i], .title = i < 5 ? "Ferry ferry" : "Harbour news",
+			.body_html = "<p>x</p>", .index_text = "The ferry sails at noon.",
+			.status = "published", .author_id = f->author, .category_id = f->politics,
+			.published_at = 100 + i,
+		};
+	}
+	assert_int_equal(store_articles_create(f->db, in, N, ids), DL_OK);
+	assert_int_equal(store_search(f->db, f->a, SLICE_LIT("ferry"), 10, 0, &hits, &n, &total),
+			 DL_OK);
+	assert_int_equal(total, STORE_SEARCH_WINDOW + 1);
+	assert_int_equal(n, 10);
+	for (size_t i = 0; i < n; i++)
+		assert_true(hits[i].id > ids[4]);
+	/* Ties rank the newer first; the window's last page is full, past it is empty. */
+	assert_true(hits[0].id > hits[1].id);
+	assert_int_equal(store_search(f->db, f->a, SLICE_LIT("ferry"), 10, STORE_SEARCH_WINDOW - 10,
+				      &hits, &n, &total), DL_OK);
+	assert_int_equal(n, 10);
+	assert_int_equal(hits[9].id, ids[5]);
+	assert_int_equal(store_search(f->db, f->a, SLICE_LIT("ferry"), 10, STORE_SEARCH_WINDOW,
+				      &hits, &n, &total), DL_OK);
+	assert_int_equal(n, 0);
+	/* Fewer matches than the window: all of them, counted exactly. */
+	assert_int_equal(store_search(f->db, f->a, SLICE_LIT("ferry ferry"), 10, 0, &hits, &n,
+				      &total), DL_OK);
+	assert_int_equal(total, STORE_SEARCH_WINDOW + 1);
+	assert_int_equal(store_search(f->db, f->a, SLICE_LIT("\"ferry ferry\""), 10, 0, &hits, &n,
+				      &total), DL_OK);
+	assert_int_equal(total, 5);
+	assert_int_equal(n, 5);
+	free(in);
+	free(ids);
+	free(slugs);
+}
+
+/* The published count of `category` as store_categories() reports it. */
+static int64_t section_count(struct fixture *f, int64_t category)
+{
+	struct store_category *cats;
+	size_t n;
+
+	assert_int_equal(store_categories(f->db, f->a, &cats, &n), DL_OK);
+	for (size_t i = 0; i < n; i++)
+		if (cats[i].id == category)
+			return cats[i].count;
+	fail_msg("no category %" PRId64, category);
+	return -1;
+}
+
+/* Section counts are kept by each write, not counted: every kind of write moves them. */
+static void test_section_counts(void **state)
+{
+	struct fixture *f = *state;
+	const struct store_change c = { 0, "test", "", "article.update", "", "" };
+	struct store_article_input in = {
+		.slug = "moves", .title = "Moves", .body_html = "<p>x</p>", .status = "draft",
+		.author_id = f->author, .category_id = f->politics, .published_at = 10,
+	};
+	struct store_list list;
+	int64_t id, weather;
+
+	assert_int_equal(section_count(f, f->politics), 0);
+	make_article(f, "p1", "One", "one", f->politics, 10, "published", false);
+	make_article(f, "p2", "Two", "two", f->politics, 20, "published", false);
+	make_article(f, "d1", "Draft", "draft", f->politics, 30, "draft", false);
+	assert_int_equal(section_count(f, f->politics), 2);
+	assert_int_equal(store_edit_save(f->db, &in, &c, &id), DL_OK);
+	assert_int_equal(section_count(f, f->politics), 2);
+	in.id = id;
+	in.status = "published";
+	assert_int_equal(store_edit_save(f->db, &in, &c, &id), DL_OK);
+	assert_int_equal(section_count(f, f->politics), 3);
+	assert_int_equal(store_by_category(f->db, f->a, f->politics, 10, 0, &list), DL_OK);
+	assert_int_equal(list.total, 3);
+	in.category_id = f->sports;
+	assert_int_equal(store_edit_save(f->db, &in, &c, &id), DL_OK);
+	assert_int_equal(section_count(f, f->politics), 2);
+	assert_int_equal(section_count(f, f->sports), 1);
+	in.status = "unpublished";
+	assert_int_equal(store_edit_save(f->db, &in, &c, &id), DL_OK);
+	assert_int_equal(section_count(f, f->sports), 0);
+	in.status = "published";
+	assert_int_equal(store_edit_save(f->db, &in, &c, &id), DL_OK);
+	assert_int_equal(store_edit_delete(f->db, id, &c), DL_OK);
+	assert_int_equal(section_count(f, f->sports), 0);
+	/* A deleted section's stories, and their count, go to the default section. */
+	assert_int_equal(store_category_create(f->db, "weather", "Weather", "", 3, &weather), DL_OK);
+	make_article(f, "w1", "Rain", "rain", weather, 40, "published", false);
+	assert_int_equal(section_count(f, weather), 1);
+	assert_int_equal(store_category_delete(f->db, f->politics, &c), DL_OK);
+	assert_int_equal(section_count(f, STORE_DEFAULT_CATEGORY), 2);
+	assert_int_equal(store_by_category(f->db, f->a, STORE_DEFAULT_CATEGORY, 10, 0, &list), DL_OK);
+	assert_int_equal(list.total, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +419,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_slugify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_terms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_section_counts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
