@@ -24,6 +24,9 @@
 /* Query stems considered when marking a snippet. */
 #define MAX_QUERY_STEMS 64
 
+/* The SQL spells the window out (a literal); it must be db.h's. */
+static_assert(DB_FTS_SEARCH_WINDOW == 1000, "SQL_FTS_SEARCH and _COUNT say 1000 and 1001");
+
 static struct text_analyzer *analyzer(struct pg_db *p)
 {
 	if (!p->ta)
@@ -71,10 +74,18 @@ static const char SQL_FTS_COUNT[] = "SELECT COUNT(*) FROM article_fts";
 static const char SQL_FTS_MATCHES[] =
 	"SELECT COUNT(*) FROM article_fts WHERE terms @@ to_tsquery('simple', CAST(? AS TEXT))";
 static const char SQL_FTS_TEXT[] = "SELECT title, dek, body FROM article_fts WHERE id = ?";
+/* The DB_FTS_SEARCH_WINDOW newest matches, ranked; the text of the page's hits only.
+ * ts_rank weighs no term by its rarity, as db.h asks. */
 static const char SQL_FTS_SEARCH[] =
-	"SELECT id, title, dek, body FROM article_fts, to_tsquery('simple', CAST(? AS TEXT)) q"
-	" WHERE terms @@ q ORDER BY ts_rank('{0.25, 0.0, 0.5, 1.0}', terms, q) DESC, id DESC"
-	" LIMIT ? OFFSET ?";
+	"SELECT a.id, a.title, a.dek, a.body FROM"
+	" (SELECT id, terms FROM article_fts WHERE terms @@ to_tsquery('simple', CAST(? AS TEXT))"
+	"  ORDER BY id DESC LIMIT 1000) w"
+	" JOIN article_fts a ON a.id = w.id, to_tsquery('simple', CAST(? AS TEXT)) q"
+	" ORDER BY ts_rank('{0.25, 0.0, 0.5, 1.0}', w.terms, q) DESC, w.id DESC LIMIT ? OFFSET ?";
+/* Counted up to one past the window, no further. */
+static const char SQL_FTS_SEARCH_COUNT[] =
+	"SELECT COUNT(*) FROM (SELECT 1 FROM article_fts"
+	" WHERE terms @@ to_tsquery('simple', CAST(? AS TEXT)) LIMIT 1001) m";
 static const char SQL_FTS_ANY[] =
 	"SELECT id, ts_rank('{0.25, 0.0, 0.5, 1.0}', terms, q) AS score"
 	" FROM article_fts, to_tsquery('simple', CAST(? AS TEXT)) q"
@@ -345,7 +356,8 @@ int pg_fts_search(struct db *db, const char *const *terms, size_t nterms, int64_
 		query_release(&q);
 		return DL_ERR;
 	}
-	db_bind(st, "Sii", slice_from(q.text.buf, q.text.len), limit, offset);
+	db_bind(st, "SSii", slice_from(q.text.buf, q.text.len), slice_from(q.text.buf, q.text.len),
+		limit, offset);
 	while ((rc = db_step(st)) == DB_ROW) {
 		struct slice cols[3] = { db_text(st, 1), db_text(st, 2), db_text(st, 3) };
 
@@ -373,7 +385,7 @@ int pg_fts_search_count(struct db *db, const char *const *terms, size_t nterms, 
 		query_release(&q);
 		return DL_OK;
 	}
-	st = db_prepare(db, SQL_FTS_MATCHES);
+	st = db_prepare(db, SQL_FTS_SEARCH_COUNT);
 	if (!st) {
 		query_release(&q);
 		return DL_ERR;
