@@ -9,8 +9,8 @@
 # PostgreSQL 15 cluster (scripts/pg.sh), copies the site into it with
 # `dateline migrate`, and alternates wrk -t1 -c64 -d10s runs against Dateline on
 # SQLite and on PostgreSQL (both --cache-size 0: every request renders and reads
-# the database). Then two PostgreSQL nodes are loaded at once (wrk -c32 each) and
-# their req/s added up. Raw wrk output and a summary go to bench/results/.
+# the database). Then two PostgreSQL nodes (one worker thread each) are loaded at
+# once (wrk -c32 each) and their req/s added up. Raw wrk output and a summary go to bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 articles=${1:-100000}
@@ -51,22 +51,25 @@ psql -q "$pg" -c "ANALYZE"
 free_port() {
   /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-serve() {  # serve DB PORT LOG
+serve() {  # serve DB PORT LOG [THREADS]
   $bin serve --db "$1" --listen 127.0.0.1:"$2" --admin-listen off --access-log off \
-    --cache-size 0 --no-scheduler 2>"$work/$3.log" &
+    --cache-size 0 --no-scheduler --threads "${4:-0}" 2>"$work/$3.log" &
   for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$2/" && return; sleep 0.1; done
   echo "server on $1 did not start:" >&2; cat "$work/$3.log" >&2; exit 1
 }
-port_sq=$(free_port) port_pg=$(free_port) port_pg2=$(free_port)
+port_sq=$(free_port) port_pg=$(free_port) port_pga=$(free_port) port_pg2=$(free_port)
 serve "$db" "$port_sq" sqlite
 serve "$pg" "$port_pg" pg
-serve "$pg" "$port_pg2" pg2
+# The pair gets one worker thread each: together as many as the single node has (one per
+# core), so the comparison is one process against two on the same cores.
+serve "$pg" "$port_pga" pga 1
+serve "$pg" "$port_pg2" pg2 1
 
 # One article from the middle of the archive, the same on both stores.
 path=$(sqlite3 "$db" "SELECT '/' || c.slug || '/' || a.slug || '/' FROM articles a
   JOIN categories c ON c.id = a.category_id WHERE a.status = 'published'
   ORDER BY a.id LIMIT 1 OFFSET $((articles / 2))")
-for port in "$port_sq" "$port_pg" "$port_pg2"; do
+for port in "$port_sq" "$port_pg" "$port_pga" "$port_pg2"; do
   got=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$path")
   [[ $got == 200 ]] || { echo "port $port answered $got for $path" >&2; exit 1; }
 done
@@ -88,7 +91,7 @@ sq=() pgr=() two=()
 for i in $(seq "$runs"); do
   wrk -t1 -c64 -d10s "http://127.0.0.1:$port_sq$path" >"$work/sq.$i" 2>&1
   wrk -t1 -c64 -d10s "http://127.0.0.1:$port_pg$path" >"$work/pg.$i" 2>&1
-  wrk -t1 -c32 -d10s "http://127.0.0.1:$port_pg$path" >"$work/a.$i" 2>&1 &
+  wrk -t1 -c32 -d10s "http://127.0.0.1:$port_pga$path" >"$work/a.$i" 2>&1 &
   other=$!
   wrk -t1 -c32 -d10s "http://127.0.0.1:$port_pg2$path" >"$work/b.$i" 2>&1
   wait "$other"

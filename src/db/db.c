@@ -536,7 +536,19 @@ int db_fts_doc_freq(struct db *db, const char *stem, size_t len, int64_t *df)
 int db_fts_text(struct db *db, int64_t id,
 		void (*fn)(void *, struct slice, struct slice, struct slice), void *ctx)
 {
-	return db->drv->fts_text(db, id, fn, ctx);
+	struct db_stmt *st = db_prepare(db, db->drv->fts_text_sql);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", id);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		fn(ctx, db_text(st, 0), db_text(st, 1), db_text(st, 2));
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
 }
 
 int db_fts_any(struct db *db, const char *const *words, size_t nwords, size_t limit,

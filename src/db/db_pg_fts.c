@@ -73,7 +73,7 @@ static const char SQL_FTS_DELETE[] = "DELETE FROM article_fts WHERE id = ?";
 static const char SQL_FTS_COUNT[] = "SELECT COUNT(*) FROM article_fts";
 static const char SQL_FTS_MATCHES[] =
 	"SELECT COUNT(*) FROM article_fts WHERE terms @@ to_tsquery('simple', CAST(? AS TEXT))";
-static const char SQL_FTS_TEXT[] = "SELECT title, dek, body FROM article_fts WHERE id = ?";
+const char pg_fts_text_sql[] = "SELECT title, dek, body FROM article_fts WHERE id = ?";
 /* The DB_FTS_SEARCH_WINDOW newest matches, ranked; the text of the page's hits only.
  * ts_rank weighs no term by its rarity, as db.h asks. */
 static const char SQL_FTS_SEARCH[] =
@@ -165,24 +165,6 @@ int pg_fts_doc_freq(struct db *db, const char *stem, size_t len, int64_t *df)
 	return rc;
 }
 
-int pg_fts_text(struct db *db, int64_t id,
-		void (*fn)(void *, struct slice, struct slice, struct slice), void *ctx)
-{
-	struct db_stmt *st = db_prepare(db, SQL_FTS_TEXT);
-	int rc;
-
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "i", id);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		fn(ctx, db_text(st, 0), db_text(st, 1), db_text(st, 2));
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
-}
-
 /* ---- queries ---- */
 
 struct query {
@@ -245,6 +227,29 @@ static void query_release(struct query *q)
 {
 	strbuf_release(&q->text);
 	strbuf_release(&q->stems);
+}
+
+/*
+ * Build the tsquery for `terms` and prepare `sql` for it: DL_OK with *st
+ * (release q after the statement), 1 when nothing is left to look for, or
+ * an error; on anything but DL_OK, q is already released.
+ */
+static int start_query(struct pg_db *p, struct query *q, const char *const *terms, size_t n,
+		       const char *word_op, const char *term_op, const char *sql,
+		       struct db_stmt **st)
+{
+	if (!analyzer(p))
+		return DL_ERR;
+	if (!build_query(p, q, terms, n, word_op, term_op)) {
+		query_release(q);
+		return 1;
+	}
+	*st = db_prepare(&p->base, sql);
+	if (!*st) {
+		query_release(q);
+		return DL_ERR;
+	}
+	return DL_OK;
 }
 
 /* ---- snippets ---- */
@@ -345,17 +350,9 @@ int pg_fts_search(struct db *db, const char *const *terms, size_t nterms, int64_
 	struct query q;
 	int rc;
 
-	if (!analyzer(p))
-		return DL_ERR;
-	if (!build_query(p, &q, terms, nterms, " <-> ", " & ")) {
-		query_release(&q);
-		return DL_OK;
-	}
-	st = db_prepare(db, SQL_FTS_SEARCH);
-	if (!st) {
-		query_release(&q);
-		return DL_ERR;
-	}
+	rc = start_query(p, &q, terms, nterms, " <-> ", " & ", SQL_FTS_SEARCH, &st);
+	if (rc)
+		return rc < 0 ? rc : DL_OK;
 	db_bind(st, "SSii", slice_from(q.text.buf, q.text.len), slice_from(q.text.buf, q.text.len),
 		limit, offset);
 	while ((rc = db_step(st)) == DB_ROW) {
@@ -379,17 +376,9 @@ int pg_fts_search_count(struct db *db, const char *const *terms, size_t nterms, 
 	int rc;
 
 	*n = 0;
-	if (!analyzer(p))
-		return DL_ERR;
-	if (!build_query(p, &q, terms, nterms, " <-> ", " & ")) {
-		query_release(&q);
-		return DL_OK;
-	}
-	st = db_prepare(db, SQL_FTS_SEARCH_COUNT);
-	if (!st) {
-		query_release(&q);
-		return DL_ERR;
-	}
+	rc = start_query(p, &q, terms, nterms, " <-> ", " & ", SQL_FTS_SEARCH_COUNT, &st);
+	if (rc)
+		return rc < 0 ? rc : DL_OK;
 	db_bind(st, "S", slice_from(q.text.buf, q.text.len));
 	rc = db_one_int(st, n);
 	query_release(&q);
@@ -405,17 +394,9 @@ int pg_fts_any(struct db *db, const char *const *words, size_t nwords, size_t li
 	int rc;
 
 	*nhits = 0;
-	if (!analyzer(p))
-		return DL_ERR;
-	if (!build_query(p, &q, words, nwords, " | ", " | ")) {
-		query_release(&q);
-		return DL_OK;
-	}
-	st = db_prepare(db, SQL_FTS_ANY);
-	if (!st) {
-		query_release(&q);
-		return DL_ERR;
-	}
+	rc = start_query(p, &q, words, nwords, " | ", " | ", SQL_FTS_ANY, &st);
+	if (rc)
+		return rc < 0 ? rc : DL_OK;
 	db_bind(st, "Si", slice_from(q.text.buf, q.text.len), (int64_t)limit);
 	while ((rc = db_step(st)) == DB_ROW && *nhits < limit) {
 		hits[*nhits].id = db_int(st, 0);

@@ -413,24 +413,6 @@ static int sqlite_fts_doc_freq(struct db *db, const char *stem, size_t len, int6
 	return rc == DL_NOTFOUND ? DL_OK : rc;  /* a term no document has */
 }
 
-static int sqlite_fts_text(struct db *db, int64_t id,
-			   void (*fn)(void *, struct slice, struct slice, struct slice), void *ctx)
-{
-	struct db_stmt *st = db_prepare(db, SQL_FTS_TEXT);
-	int rc;
-
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "i", id);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		fn(ctx, db_text(st, 0), db_text(st, 1), db_text(st, 2));
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
-}
-
 /* Quoted FTS5 strings joined by `op`: a word can never be read as an operator. */
 static void fts5_query(struct strbuf *q, const char *const *terms, size_t n, const char *op)
 {
@@ -630,7 +612,7 @@ const struct db_driver db_sqlite_driver = {
 	.fts_delete = sqlite_fts_delete,
 	.fts_count = sqlite_fts_count,
 	.fts_doc_freq = sqlite_fts_doc_freq,
-	.fts_text = sqlite_fts_text,
+	.fts_text_sql = SQL_FTS_TEXT,
 	.fts_any = sqlite_fts_any,
 	.fts_search = sqlite_fts_search,
 	.fts_search_count = sqlite_fts_search_count,

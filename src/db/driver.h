@@ -41,8 +41,8 @@ struct db_driver {
 	int (*fts_delete)(struct db *db, int64_t id);
 	int (*fts_count)(struct db *db, int64_t *n);
 	int (*fts_doc_freq)(struct db *db, const char *stem, size_t len, int64_t *df);
-	int (*fts_text)(struct db *db, int64_t id,
-			void (*fn)(void *, struct slice, struct slice, struct slice), void *ctx);
+	/* SELECT title, dek, body of the document whose id is bound as parameter 1. */
+	const char *fts_text_sql;
 	int (*fts_search)(struct db *db, const char *const *terms, size_t nterms, int64_t limit,
 			  int64_t offset, void (*fn)(void *, int64_t, struct slice), void *ctx);
 	int (*fts_search_count)(struct db *db, const char *const *terms, size_t nterms, int64_t *n);

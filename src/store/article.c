@@ -462,20 +462,7 @@ int store_related_put(struct db *db, int64_t id, const int64_t *related, const d
 
 int store_published_ids(struct db *db, int64_t **ids, size_t *n)
 {
-	struct db_stmt *st = db_prepare(db, SQL_PUBLISHED_IDS);
-	size_t alloc = 0;
-	int rc;
-
-	*ids = NULL;
-	*n = 0;
-	if (!st)
-		return DL_ERR;
-	while ((rc = db_step(st)) == DB_ROW) {
-		ALLOC_GROW(*ids, *n + 1, alloc);
-		(*ids)[(*n)++] = db_int(st, 0);
-	}
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
+	return store_all_ids(db_prepare(db, SQL_PUBLISHED_IDS), ids, n);
 }
 
 int store_article_category(struct db *db, int64_t id, int64_t *category_id)

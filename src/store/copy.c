@@ -11,7 +11,7 @@
 #include "core/alloc.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "store/store.h"
+#include "store/internal.h"
 
 #define COPY_SCHEMA_VERSION 4
 
@@ -320,20 +320,7 @@ static int apply_fixups(struct copy *c)
 
 static int article_ids(struct db *db, int64_t **ids, size_t *n)
 {
-	struct db_stmt *st = db_prepare(db, SQL_ARTICLE_IDS);
-	size_t alloc = 0;
-	int rc;
-
-	*ids = NULL;
-	*n = 0;
-	if (!st)
-		return DL_ERR;
-	while ((rc = db_step(st)) == DB_ROW) {
-		ALLOC_GROW(*ids, *n + 1, alloc);
-		(*ids)[(*n)++] = db_int(st, 0);
-	}
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
+	return store_all_ids(db_prepare(db, SQL_ARTICLE_IDS), ids, n);
 }
 
 struct fts_put {

@@ -350,22 +350,30 @@ static int revision_put(struct db *db, int64_t id, const struct store_article_in
 
 static const char SQL_STATUS_OF[] = "SELECT status FROM articles WHERE id = ?";
 
+struct status_check {
+	const char *want;
+	bool same;
+};
+
+static void check_status(struct db_stmt *st, struct arena *a, void *out)
+{
+	struct status_check *c = out;
+
+	c->same = slice_eq_str(db_text(st, 0), c->want);
+}
+
 /* DL_OK while article `id`'s status is `want`; DL_NOTFOUND once it moved on (or is gone). */
 static int status_still(struct db *db, int64_t id, const char *want)
 {
 	struct db_stmt *st = db_prepare(db, SQL_STATUS_OF);
+	struct status_check c = { want, false };
 	int rc;
 
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "i", id);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		rc = slice_eq_str(db_text(st, 0), want) ? DL_OK : DL_NOTFOUND;
-	else if (rc == DB_DONE)
-		rc = DL_NOTFOUND;
-	db_done(st);
-	return rc;
+	rc = store_one_row(st, check_status, NULL, &c);
+	return rc ? rc : c.same ? DL_OK : DL_NOTFOUND;
 }
 
 int store_edit_save(struct db *db, const struct store_article_input *in,

@@ -40,6 +40,10 @@ int store_one_row(struct db_stmt *st, store_row_fn fn, struct arena *a, void *ou
  * Read every row of a bound statement into a new arena array of `size`-byte
  * items (*out, *n). NULL (a failed prepare) is DL_ERR. Released after.
  */
+/* Column 0 of every row of a bound statement as a new malloc'd array (the
+ * caller frees *ids). NULL (a failed prepare) is DL_ERR. Released after. */
+int store_all_ids(struct db_stmt *st, int64_t **ids, size_t *n);
+
 int store_all_rows(struct db_stmt *st, store_row_fn fn, struct arena *a, size_t size,
 		   void **out, size_t *n);
 

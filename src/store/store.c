@@ -1,4 +1,5 @@
 #include "core/compat.h"
+#include "core/alloc.h"
 #include "core/err.h"
 #include "core/strbuf.h"
 #include "core/utf8.h"
@@ -51,6 +52,23 @@ int store_insert_id(struct db *db, struct db_stmt *st, int64_t *id)
 		return rc;
 	}
 	return store_write_end(db, db_one_int(st, id));
+}
+
+int store_all_ids(struct db_stmt *st, int64_t **ids, size_t *n)
+{
+	size_t alloc = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (!st)
+		return DL_ERR;
+	while ((rc = db_step(st)) == DB_ROW) {
+		ALLOC_GROW(*ids, *n + 1, alloc);
+		(*ids)[(*n)++] = db_int(st, 0);
+	}
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
 }
 
 int store_one_row(struct db_stmt *st, store_row_fn fn, struct arena *a, void *out)

@@ -13,7 +13,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import Server, run_cli
+from conftest import Server, dbq, run_cli
 from test_admin import PASSWORD, Editor, add_user
 from test_media import image_bytes, upload
 
@@ -45,16 +45,6 @@ def rows(url, table):
         finally:
             con.close()
     return sorted(got, key=repr)
-
-
-def sql(path, query, params=()):
-    con = sqlite3.connect(path, timeout=10)
-    try:
-        out = con.execute(query, params).fetchall()
-        con.commit()
-        return out
-    finally:
-        con.close()
 
 
 def snapshot(url):
@@ -111,17 +101,17 @@ def source():
             srv.stop()
         # Rows no request above makes: a section whose parent has a larger id
         # (parents are not simply first), and WordPress import records.
-        top = sql(db, "SELECT MAX(id) FROM categories")[0][0]
-        sql(db, "INSERT INTO categories (slug, name, position) VALUES ('ports', 'Ports', 7)")
-        sql(db, "UPDATE categories SET parent_id = (SELECT id FROM categories WHERE slug = 'ports')"
+        top = dbq(db, "SELECT MAX(id) FROM categories")[0][0]
+        dbq(db, "INSERT INTO categories (slug, name, position) VALUES ('ports', 'Ports', 7)")
+        dbq(db, "UPDATE categories SET parent_id = (SELECT id FROM categories WHERE slug = 'ports')"
                 " WHERE id = ?", (top,))
-        sql(db, "INSERT INTO wp_objects (kind, wp_key, guid, target_id, fingerprint)"
+        dbq(db, "INSERT INTO wp_objects (kind, wp_key, guid, target_id, fingerprint)"
                 " VALUES ('post', '4242', 'https://old.example/?p=4242', ?, 'abc')", (aid,))
-        sql(db, "INSERT INTO legacy_paths (path, kind, target_id)"
+        dbq(db, "INSERT INTO legacy_paths (path, kind, target_id)"
                 " VALUES ('/2019/05/old-harbour-story/', 'article', ?)", (aid,))
-        sql(db, "INSERT INTO media_variants (media_id, width, format, data)"
+        dbq(db, "INSERT INTO media_variants (media_id, width, format, data)"
                 " SELECT id, 1, 'test', x'00ff00' FROM media WHERE id = ?", (mid,))
-        empty = [t for t in TABLES if not sql(db, f"SELECT COUNT(*) FROM {t}")[0][0]]
+        empty = [t for t in TABLES if not dbq(db, f"SELECT COUNT(*) FROM {t}")[0][0]]
         assert not empty, empty
         yield {"db": db, "tmp": tmp, "cookies": cookies, "article": aid}
 
@@ -172,7 +162,7 @@ def test_migrate_copies_the_whole_site(source, target):
     assert m, out.stdout + out.stderr
     assert int(m.group(3)) == sum(len(v) for v in before.values())
     assert int(m.group(4)) == len(TABLES)
-    published = sum(1 for r in sql(source["db"], "SELECT status FROM articles") if r[0] == "published")
+    published = sum(1 for r in dbq(source["db"], "SELECT status FROM articles") if r[0] == "published")
     assert int(m.group(6)) == published
     print(f"\n{target.split(':')[0]}: {line} ({took:.2f} s wall)")
     after = snapshot(target)
