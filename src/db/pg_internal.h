@@ -42,7 +42,19 @@ int pg_fail(struct pg_db *p, PGresult *res, const char *what);
  * DL_UNAVAILABLE. */
 int pg_ensure(struct pg_db *p);
 
+/* Plain SQL outside the statement cache (BEGIN, DDL, NOTIFY), with the
+ * transaction bookkeeping of db_pg.c: the driver's exec op. */
+int pg_exec(struct db *db, const char *sql);
+
 extern const struct db_driver db_pg_driver;
+
+/* Several nodes (db_pg_nodes.c). */
+int pg_notify(struct db *db, const char *channel);
+int pg_listen(struct db *db, const char *channel);
+int pg_notify_on_write(struct db *db, const char *table, const char *channel);
+int pg_wait_notify(struct db *db, int timeout_ms);
+int pg_try_lock(struct db *db, int64_t key, bool *held);
+int pg_sync_ids(struct db *db, const char *table);
 
 /* The full-text ops (db_pg_fts.c). */
 int pg_fts_create(struct db *db);
