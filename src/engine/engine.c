@@ -30,7 +30,11 @@ struct db *engine_db(struct engine *e)
 
 struct db *engine_read_db(struct engine *e)
 {
-	return e->replica ? db_pool_get(e->replica) : engine_db(e);
+	/* A replica this thread cannot reach leaves the reads to the primary
+	 * (logged by db_open), rather than the public site down with it. */
+	struct db *db = e->replica ? db_pool_get(e->replica) : NULL;
+
+	return db ? db : engine_db(e);
 }
 
 static void snapshot_unref(struct engine_snapshot *s)

@@ -75,7 +75,8 @@ struct pagecache *engine_page_cache(struct engine *e);
 struct db *engine_db(struct engine *e);
 /*
  * This thread's connection for the public plane's reads: the replica when
- * one is configured, else the same as engine_db(). Never written through.
+ * one is configured and reachable, else the same as engine_db(). Never
+ * written through.
  */
 struct db *engine_read_db(struct engine *e);
 

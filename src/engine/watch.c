@@ -68,6 +68,14 @@ static int replica_caught_up(struct engine *e, struct db **replica, int64_t gen,
 	return DL_UNAVAILABLE;
 }
 
+/* A pause before trying again after a failure: never a busy loop against a sick server. */
+static void nap(void)
+{
+	struct timespec ts = { 0, WATCH_WAIT_MS * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
 /* Whether requests can use the watcher's generation now. */
 static bool known_now(struct engine *e)
 {
@@ -93,14 +101,12 @@ static void *watch_main(void *arg)
 
 		if (!db && db_open(e->cfg.db_url, &db)) {
 			db = NULL;
-			struct timespec ts = { 0, WATCH_WAIT_MS * 1000000L };
-			nanosleep(&ts, NULL);
+			nap();
 			continue;
 		}
 		if (!listening) {
 			if (db_listen(db, STORE_CONTENT_CHANNEL)) {
-				struct timespec ts = { 0, WATCH_WAIT_MS * 1000000L };
-				nanosleep(&ts, NULL);
+				nap();
 				continue;
 			}
 			listening = true;
@@ -115,14 +121,17 @@ static void *watch_main(void *arg)
 			if (store_generation(db, &gen)) {
 				set_known(e, false, 0, 0);
 				listening = false;
+				nap();
 				continue;
 			}
 			if (e->cfg.db_replica_url && replica_caught_up(e, &replica, gen, &gen)) {
 				set_known(e, false, 0, 0);  /* pages ask the replica meanwhile */
+				nap();
 				continue;                   /* and the replica is asked again */
 			}
 			set_known(e, true, gen, commits);
 			stale = false;
+			quiet_ms = 0;
 		}
 		rc = db_wait_notify(db, WATCH_WAIT_MS);
 		quiet_ms = rc == 0 ? quiet_ms + WATCH_WAIT_MS : 0;
