@@ -359,7 +359,8 @@ struct engine *engine_new(const struct engine_config *cfg)
 			return NULL;
 		}
 		e->replica = db_pool_new(cfg->db_replica_url);
-		if (!engine_read_db(e)) {
+		/* At start a replica must answer: a mistyped URL is said, not papered over. */
+		if (!db_pool_get(e->replica)) {
 			engine_free(e);
 			return NULL;
 		}
