@@ -6,8 +6,10 @@
 # Builds DB with `bench-data --articles ARTICLES` (no Related News: a full rebuild at this
 # size takes hours) and reports its time and size, then starts `dateline serve` twice on
 # free loopback ports (cache off for latencies, cache on for publish-to-visible) and
-# measures with `wrk --latency -t1 -c8 -d10s`; then publishes through /api/v1 (full-text
-# index and Related News in the request) with bench/million_publish.py. BIN=PATH measures
+# measures with `wrk --latency -t1 -c8 -d10s`; then waits for Related News' index to fill
+# and publishes PUBLISHES (default 10) stories through /api/v1 (full-text index and Related
+# News in the request) with bench/million_publish.py, reporting each related_refresh's time
+# from the server's debug log. BIN=PATH measures
 # another binary (an older build, for a before/after on the same database).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,10 +34,11 @@ pw=bench-password-1m
 "$bin" serve --db "$db" --listen 127.0.0.1:$pu --admin-listen off --access-log off --cache-size 0 \
   2>/dev/null &
 su=$!
+log=$(mktemp /tmp/dateline-million.XXXXXX.log)
 "$bin" serve --db "$db" --listen 127.0.0.1:$pc --admin-listen 127.0.0.1:$pa --access-log off \
-  2>/dev/null &
+  --log-level debug 2>"$log" &
 sc=$!
-trap 'kill $su $sc 2>/dev/null || true' EXIT
+trap 'kill $su $sc 2>/dev/null || true; rm -f "$log"' EXIT
 for p in $pu $pc; do
   for _ in $(seq 200); do curl -sf -o /dev/null "http://127.0.0.1:$p/healthz" && break; sleep 0.1; done
 done
@@ -72,8 +75,18 @@ until curl -s "http://127.0.0.1:$pc/" | grep -q "$title"; do :; done
 t2=$(date +%s%N)
 echo "publish-to-visible: commit took $(( (t1 - t0) / 1000000 )) ms; home showed it" \
   "$(( (t2 - t1) / 1000000 )) ms after the commit returned"
+# Related News' in-memory index is filled at start-up by its own thread; wait for it.
+until grep -q "Related News index:" "$log"; do sleep 0.5; done
+grep -o "Related News index:.*" "$log"
+echo "cached server RSS with the index filled: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$sc/status)" \
+  "($(awk '/RssAnon/ {print $2}' /proc/$sc/status) kB anonymous)"
 /usr/bin/python3 bench/million_publish.py "http://127.0.0.1:$pa" "http://127.0.0.1:$pc" \
-  bench@example.org "$pw" 5
+  bench@example.org "$pw" ${PUBLISHES:-10}
+# Each publish's related_refresh (read, analyse, index, compute, store), from the debug log.
+grep -o "related: article [0-9]*, [0-9]* related, [0-9.]* ms" "$log" |
+  awk '{ms[NR] = $(NF - 1); line = line sprintf("%s%s", NR > 1 ? " · " : "", $(NF - 1))}
+       END {n = asort(ms); print "Related News per publish (ms): " line;
+            print "Related News per publish: median " (n % 2 ? ms[(n + 1) / 2] : (ms[n / 2] + ms[n / 2 + 1]) / 2) " ms"}'
 echo "cached server RSS: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$sc/status)" \
   "($(awk '/RssAnon/ {print $2}' /proc/$sc/status) kB anonymous," \
   "$(awk '/RssFile/ {print $2}' /proc/$sc/status) kB mapped file)"

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "admin/admin.h"
 #include "engine/engine.h"
+#include "engine/related.h"
 #include "engine/scheduler.h"
 #include "engine/settings.h"
 #include "store/accounts.h"
@@ -143,6 +144,7 @@ int cmd_serve(int argc, char **argv)
 	struct http_server *srv = NULL, *admin_srv = NULL;
 	struct admin *admin = NULL;
 	struct scheduler *sched = NULL;
+	struct related_warmer *warmer = NULL;
 	bool close_log = false;
 	char *listener = NULL, *admin_url = NULL;
 	sigset_t sigs;
@@ -208,11 +210,15 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (!cli_get(serve_opts, "no-scheduler") && !(sched = scheduler_start(ec.db_url)))
 		goto out;
+	/* This process publishes: have Related News' index ready before the first story. */
+	if (admin_srv || sched)
+		warmer = related_warm_start(ec.db_url);
 	fflush(stderr);
 	sigwait(&sigs, &sig);
 	log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = 0;
 out:
+	related_warm_join(warmer);
 	scheduler_stop(sched);
 	http_server_stop(admin_srv);
 	http_server_stop(srv);

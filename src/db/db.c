@@ -8,7 +8,23 @@
 #include "core/strbuf.h"
 #include "db/driver.h"
 
+static int open_driver(const char *url, struct db **out);
+
 int db_open(const char *url, struct db **out)
+{
+	int rc = open_driver(url, out);
+
+	if (!rc)
+		(*out)->url = xstrdup(url);
+	return rc;
+}
+
+const char *db_url(const struct db *db)
+{
+	return db->url;
+}
+
+static int open_driver(const char *url, struct db **out)
 {
 	if (db_url_is_server(url))
 		return db_pg_driver.open(url, out);
@@ -106,6 +122,7 @@ void db_close(struct db *db)
 		if (db->cache[i])
 			db->drv->finalize(db->cache[i]);
 	free(db->cache);
+	free(db->url);
 	db->drv->close(db);
 }
 
@@ -528,11 +545,6 @@ int db_fts_count(struct db *db, int64_t *n)
 	return db->drv->fts_count(db, n);
 }
 
-int db_fts_doc_freq(struct db *db, const char *stem, size_t len, int64_t *df)
-{
-	return db->drv->fts_doc_freq(db, stem, len, df);
-}
-
 int db_fts_text(struct db *db, int64_t id,
 		void (*fn)(void *, struct slice, struct slice, struct slice), void *ctx)
 {
@@ -549,12 +561,6 @@ int db_fts_text(struct db *db, int64_t id,
 	if (rc < 0)
 		return rc;
 	return rc == DB_ROW ? DL_OK : DL_NOTFOUND;
-}
-
-int db_fts_any(struct db *db, const char *const *words, size_t nwords, size_t limit,
-	       struct db_fts_hit *hits, size_t *nhits)
-{
-	return db->drv->fts_any(db, words, nwords, limit, hits, nhits);
 }
 
 int db_fts_search(struct db *db, const char *const *terms, size_t nterms, int64_t limit,

@@ -39,6 +39,8 @@ struct strbuf;
 void db_url_for_humans(const char *url, struct strbuf *out);
 /* True for a database server's URL (postgresql://), false for a SQLite file. */
 bool db_url_is_server(const char *url);
+/* The url `db` was opened with: what names one database within a process. */
+const char *db_url(const struct db *db);
 /* Finalize cached statements and close. NULL is ok. */
 void db_close(struct db *db);
 /* "sqlite" or "postgresql". */
@@ -140,26 +142,11 @@ int db_fts_put(struct db *db, int64_t id, struct slice title, struct slice dek,
 int db_fts_delete(struct db *db, int64_t id);
 /* Number of documents in the index. */
 int db_fts_count(struct db *db, int64_t *n);
-/* Number of documents containing `stem` (a stemmed, lower-cased term). */
-int db_fts_doc_freq(struct db *db, const char *stem, size_t len, int64_t *df);
 /* The indexed text of document `id` (title, dek, body), arena-free: valid
  * until the statement is done, passed to `fn` once. */
 int db_fts_text(struct db *db, int64_t id,
 		void (*fn)(void *ctx, struct slice title, struct slice dek, struct slice body),
 		void *ctx);
-
-struct db_fts_hit {
-	int64_t id;
-	double score;  /* higher is better */
-};
-
-/*
- * Documents matching any of `words` (surface words; the driver stems them
- * as it indexed), best `limit` by the engine's ranking function with the
- * title weighted above the body. Returns the number of hits in *nhits.
- */
-int db_fts_any(struct db *db, const char *const *words, size_t nwords, size_t limit,
-	       struct db_fts_hit *hits, size_t *nhits);
 
 /*
  * Reader search looks at the DB_FTS_SEARCH_WINDOW matching documents with the

@@ -71,8 +71,6 @@ static const char SQL_FTS_PUT[] =
 	" body = excluded.body, terms = excluded.terms";
 static const char SQL_FTS_DELETE[] = "DELETE FROM article_fts WHERE id = ?";
 static const char SQL_FTS_COUNT[] = "SELECT COUNT(*) FROM article_fts";
-static const char SQL_FTS_MATCHES[] =
-	"SELECT COUNT(*) FROM article_fts WHERE terms @@ to_tsquery('simple', CAST(? AS TEXT))";
 const char pg_fts_text_sql[] = "SELECT title, dek, body FROM article_fts WHERE id = ?";
 /* The DB_FTS_SEARCH_WINDOW newest matches, ranked; the text of the page's hits only.
  * ts_rank weighs no term by its rarity, as db.h asks. */
@@ -86,10 +84,6 @@ static const char SQL_FTS_SEARCH[] =
 static const char SQL_FTS_SEARCH_COUNT[] =
 	"SELECT COUNT(*) FROM (SELECT 1 FROM article_fts"
 	" WHERE terms @@ to_tsquery('simple', CAST(? AS TEXT)) LIMIT 1001) m";
-static const char SQL_FTS_ANY[] =
-	"SELECT id, ts_rank('{0.25, 0.0, 0.5, 1.0}', terms, q) AS score"
-	" FROM article_fts, to_tsquery('simple', CAST(? AS TEXT)) q"
-	" WHERE terms @@ q ORDER BY score DESC, id DESC LIMIT ?";
 
 int pg_fts_put(struct db *db, int64_t id, struct slice title, struct slice dek, struct slice body)
 {
@@ -142,27 +136,6 @@ static void add_lexeme(struct strbuf *q, const char *stem, size_t len)
 		strbuf_addch(q, stem[i]);
 	}
 	strbuf_addch(q, '\'');
-}
-
-int pg_fts_doc_freq(struct db *db, const char *stem, size_t len, int64_t *df)
-{
-	struct strbuf q = STRBUF_INIT;
-	struct db_stmt *st;
-	int rc;
-
-	*df = 0;
-	if (!len)
-		return DL_OK;
-	add_lexeme(&q, stem, len);
-	st = db_prepare(db, SQL_FTS_MATCHES);
-	if (!st) {
-		strbuf_release(&q);
-		return DL_ERR;
-	}
-	db_bind(st, "S", slice_from(q.buf, q.len));
-	rc = db_one_int(st, df);
-	strbuf_release(&q);
-	return rc;
 }
 
 /* ---- queries ---- */
@@ -385,25 +358,3 @@ int pg_fts_search_count(struct db *db, const char *const *terms, size_t nterms, 
 	return rc;
 }
 
-int pg_fts_any(struct db *db, const char *const *words, size_t nwords, size_t limit,
-	       struct db_fts_hit *hits, size_t *nhits)
-{
-	struct pg_db *p = PDB(db);
-	struct db_stmt *st;
-	struct query q;
-	int rc;
-
-	*nhits = 0;
-	rc = start_query(p, &q, words, nwords, " | ", " | ", SQL_FTS_ANY, &st);
-	if (rc)
-		return rc < 0 ? rc : DL_OK;
-	db_bind(st, "Si", slice_from(q.text.buf, q.text.len), (int64_t)limit);
-	while ((rc = db_step(st)) == DB_ROW && *nhits < limit) {
-		hits[*nhits].id = db_int(st, 0);
-		hits[*nhits].score = db_double(st, 1);
-		(*nhits)++;
-	}
-	db_done(st);
-	query_release(&q);
-	return rc < 0 ? rc : DL_OK;
-}

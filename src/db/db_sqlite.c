@@ -357,19 +357,14 @@ static int sqlite_fts_create(struct db *db)
 {
 	return sqlite_exec(db,
 		"CREATE VIRTUAL TABLE article_fts USING fts5("
-		" title, dek, body, tokenize = 'dateline');"
-		"CREATE VIRTUAL TABLE article_fts_vocab USING fts5vocab(article_fts, row);");
+		" title, dek, body, tokenize = 'dateline');");
 }
 
 static const char SQL_FTS_DELETE[] = "DELETE FROM article_fts WHERE rowid = ?";
 static const char SQL_FTS_INSERT[] =
 	"INSERT INTO article_fts (rowid, title, dek, body) VALUES (?, ?, ?, ?)";
 static const char SQL_FTS_COUNT[] = "SELECT COUNT(*) FROM article_fts";
-static const char SQL_FTS_DF[] = "SELECT doc FROM article_fts_vocab WHERE term = ?";
 static const char SQL_FTS_TEXT[] = "SELECT title, dek, body FROM article_fts WHERE rowid = ?";
-static const char SQL_FTS_ANY[] =
-	"SELECT rowid, bm25(article_fts, 4.0, 2.0, 1.0) AS score FROM article_fts"
-	" WHERE article_fts MATCH ? ORDER BY score LIMIT ?";
 
 static int sqlite_fts_delete(struct db *db, int64_t id)
 {
@@ -399,18 +394,6 @@ static int sqlite_fts_put(struct db *db, int64_t id, struct slice title, struct 
 static int sqlite_fts_count(struct db *db, int64_t *n)
 {
 	return db_one_int(db_prepare(db, SQL_FTS_COUNT), n);
-}
-
-static int sqlite_fts_doc_freq(struct db *db, const char *stem, size_t len, int64_t *df)
-{
-	struct db_stmt *st = db_prepare(db, SQL_FTS_DF);
-	int rc;
-
-	if (!st)
-		return DL_ERR;
-	db_bind_text(st, 1, stem, len);
-	rc = db_one_int(st, df);
-	return rc == DL_NOTFOUND ? DL_OK : rc;  /* a term no document has */
 }
 
 /* Quoted FTS5 strings joined by `op`: a word can never be read as an operator. */
@@ -491,35 +474,6 @@ static int sqlite_fts_search_count(struct db *db, const char *const *terms, size
 	rc = db_one_int(st, n);
 	strbuf_release(&q);
 	return rc;
-}
-
-static int sqlite_fts_any(struct db *db, const char *const *words, size_t nwords, size_t limit,
-			  struct db_fts_hit *hits, size_t *nhits)
-{
-	struct strbuf q = STRBUF_INIT;
-	struct db_stmt *st;
-	int rc;
-
-	*nhits = 0;
-	fts5_query(&q, words, nwords, " OR ");
-	if (!nwords) {
-		strbuf_release(&q);
-		return DL_OK;
-	}
-	st = db_prepare(db, SQL_FTS_ANY);
-	if (!st) {
-		strbuf_release(&q);
-		return DL_ERR;
-	}
-	db_bind(st, "Si", slice_from(q.buf, q.len), (int64_t)limit);
-	while ((rc = db_step(st)) == DB_ROW && *nhits < limit) {
-		hits[*nhits].id = db_int(st, 0);
-		hits[*nhits].score = -db_double(st, 1);
-		(*nhits)++;
-	}
-	db_done(st);
-	strbuf_release(&q);
-	return rc < 0 ? rc : DL_OK;
 }
 
 /*
@@ -611,9 +565,7 @@ const struct db_driver db_sqlite_driver = {
 	.fts_put = sqlite_fts_put,
 	.fts_delete = sqlite_fts_delete,
 	.fts_count = sqlite_fts_count,
-	.fts_doc_freq = sqlite_fts_doc_freq,
 	.fts_text_sql = SQL_FTS_TEXT,
-	.fts_any = sqlite_fts_any,
 	.fts_search = sqlite_fts_search,
 	.fts_search_count = sqlite_fts_search_count,
 };

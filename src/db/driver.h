@@ -40,14 +40,11 @@ struct db_driver {
 		       struct slice body);
 	int (*fts_delete)(struct db *db, int64_t id);
 	int (*fts_count)(struct db *db, int64_t *n);
-	int (*fts_doc_freq)(struct db *db, const char *stem, size_t len, int64_t *df);
 	/* SELECT title, dek, body of the document whose id is bound as parameter 1. */
 	const char *fts_text_sql;
 	int (*fts_search)(struct db *db, const char *const *terms, size_t nterms, int64_t limit,
 			  int64_t offset, void (*fn)(void *, int64_t, struct slice), void *ctx);
 	int (*fts_search_count)(struct db *db, const char *const *terms, size_t nterms, int64_t *n);
-	int (*fts_any)(struct db *db, const char *const *words, size_t nwords, size_t limit,
-		       struct db_fts_hit *hits, size_t *nhits);
 	/* Several nodes on one database (NULL: one machine, nothing to tell). */
 	int (*notify)(struct db *db, const char *channel);
 	int (*listen)(struct db *db, const char *channel);
@@ -68,6 +65,7 @@ struct db_stmt {
 /* Common connection state, embedded first in every driver's connection. */
 struct db {
 	const struct db_driver *drv;
+	char *url;                /* as given to db_open() (may hold a password: never log it) */
 	struct db_stmt **cache;   /* open-addressed by sql pointer */
 	size_t cache_size, cache_nr;
 	bool in_tx;

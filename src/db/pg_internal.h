@@ -62,12 +62,9 @@ int pg_fts_put(struct db *db, int64_t id, struct slice title, struct slice dek,
 	       struct slice body);
 int pg_fts_delete(struct db *db, int64_t id);
 int pg_fts_count(struct db *db, int64_t *n);
-int pg_fts_doc_freq(struct db *db, const char *stem, size_t len, int64_t *df);
 extern const char pg_fts_text_sql[];
 int pg_fts_search(struct db *db, const char *const *terms, size_t nterms, int64_t limit,
 		  int64_t offset, void (*fn)(void *, int64_t, struct slice), void *ctx);
 int pg_fts_search_count(struct db *db, const char *const *terms, size_t nterms, int64_t *n);
-int pg_fts_any(struct db *db, const char *const *words, size_t nwords, size_t limit,
-	       struct db_fts_hit *hits, size_t *nhits);
 
 #endif

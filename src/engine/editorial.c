@@ -360,14 +360,13 @@ static int fill_text(struct db *db, struct arena *a, const struct editorial_inpu
 
 static int related_after_save(struct db *db, int64_t id, const char *status)
 {
-	struct related_ctx *rc;
 	int r;
 
-	if (strcmp(status, "published"))
+	if (strcmp(status, "published")) {
+		related_forget(db, id);
 		return DL_OK;
-	rc = related_ctx_new();
-	r = related_refresh(rc, db, id, ED_RELATED_STORED);
-	related_ctx_free(rc);
+	}
+	r = related_refresh(db, id, ED_RELATED_STORED);
 	return r == DL_NOTFOUND ? DL_OK : r;
 }
 
@@ -450,6 +449,7 @@ int editorial_delete(struct db *db, struct arena *a, const struct editorial_acto
 	rc = store_edit_delete(db, id, &change);
 	if (rc)
 		return store_failed(err, rc);
+	related_forget(db, id);
 	return DL_OK;
 }
 

@@ -1,394 +1,369 @@
 #include "core/compat.h"
 #include <math.h>
+#include <pthread.h>
+#include <time.h>
 #include "core/alloc.h"
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/text.h"
 #include "engine/related.h"
+#include "engine/related_index.h"
 #include "store/store.h"
 
-/* How many of the article's terms form the similarity query (bench/related_quality.sh,
- * 80 candidates, 30 neighbours: 24 terms 0.937, 48 terms 0.943, 64 terms 0.944). */
-#define QUERY_TERMS 48
-/* How many candidates the full-text query returns for re-ranking by cosine. The
- * shared-neighbour step needs recall (48 terms: 80 candidates with 64 neighbours
- * 0.946, 120 candidates 0.950). */
-#define CANDIDATES 120
+/*
+ * The index holds the newest WINDOW published articles: a new story's related
+ * coverage is recent coverage, and 20,000 articles (months of a newsroom's
+ * output) keep a query near a millisecond and the index near 40 MB.
+ */
+#define WINDOW 20000
+/* Writes made by other processes or nodes are picked up this often. */
+#define RESYNC_SECONDS 60
 /* Title words count this many times a body word (3 measured no better than 1). */
 #define TITLE_WEIGHT 1.0
 /* Same-category candidates get this boost: a tie-breaker, not a filter. */
 #define CATEGORY_BOOST 1.08
 
-/* Document frequencies already looked up: a rebuild asks for the same terms
- * thousands of times, and each full-text lookup walks a posting list. */
-struct df_entry {
-	char *stem;
-	int64_t df;
-};
-
-struct related_ctx {
+/* One index per process, for the database it was filled from; one lock
+ * serialises its users (a query takes about a millisecond). */
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char *url;
+	struct related_index *idx;
 	struct text_analyzer *ta;
-	struct arena *arena;
-	struct df_entry *df;
-	size_t df_nr, df_size;
-	int64_t ndocs;  /* the index size the cache was filled at */
-};
+	time_t synced_at;
+} related;
 
-struct term {
-	char *stem;
-	char *word;    /* a surface form: the driver stems it back to `stem` */
-	double tf;
-	double weight;
-};
+/* ---- analysis ---- */
 
 struct terms {
-	struct term *items;
+	struct ri_term_in *items;
 	size_t nr, alloc;
-	size_t *slots;   /* open addressing: index + 1, 0 empty */
-	size_t nslots;
 	struct arena *arena;
-	struct slice text;  /* the text being walked, for surface words */
 	double factor;      /* TITLE_WEIGHT while walking the title */
 };
-
-struct related_ctx *related_ctx_new(void)
-{
-	struct related_ctx *rc = xcalloc(1, sizeof(*rc));
-
-	rc->ta = text_analyzer_new("english");
-	if (!rc->ta) {
-		free(rc);
-		return NULL;
-	}
-	rc->arena = arena_new(0);
-	return rc;
-}
-
-void related_ctx_free(struct related_ctx *rc)
-{
-	if (!rc)
-		return;
-	text_analyzer_free(rc->ta);
-	arena_free(rc->arena);
-	free(rc->df);
-	free(rc);
-}
-
-static size_t hash_str(const char *s, size_t n)
-{
-	size_t h = 1469598103934665603ull;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
-
-static void terms_rehash(struct terms *t)
-{
-	free(t->slots);
-	t->nslots = t->nslots ? t->nslots * 2 : 1024;
-	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
-	for (size_t i = 0; i < t->nr; i++) {
-		size_t h = hash_str(t->items[i].stem, strlen(t->items[i].stem)) & (t->nslots - 1);
-		while (t->slots[h])
-			h = (h + 1) & (t->nslots - 1);
-		t->slots[h] = i + 1;
-	}
-}
 
 static int add_word(void *ctx, const char *stem, size_t n, size_t start, size_t end)
 {
 	struct terms *t = ctx;
-	size_t h;
 
+	(void)start;
+	(void)end;
 	if (n < 2 || (stem[0] >= '0' && stem[0] <= '9'))
 		return 0;  /* numbers and single letters say little about a topic */
-	if ((t->nr + 1) * 2 > t->nslots)
-		terms_rehash(t);
-	h = hash_str(stem, n) & (t->nslots - 1);
-	while (t->slots[h]) {
-		struct term *e = &t->items[t->slots[h] - 1];
-		if (!strncmp(e->stem, stem, n) && !e->stem[n]) {
-			e->tf += t->factor;
-			return 0;
-		}
-		h = (h + 1) & (t->nslots - 1);
-	}
 	ALLOC_GROW(t->items, t->nr + 1, t->alloc);
-	t->items[t->nr] = (struct term){
-		.stem = arena_strndup(t->arena, stem, n),
-		.word = arena_strndup(t->arena, t->text.p + start, end - start),
-		.tf = t->factor,
-	};
-	t->slots[h] = ++t->nr;
+	/* Repeats are summed by the index. */
+	t->items[t->nr++] = (struct ri_term_in){ arena_strndup(t->arena, stem, n), n, t->factor };
 	return 0;
 }
 
-struct text_parts {
-	struct related_ctx *rc;
-	struct terms *terms;
-};
-
 static void analyze_parts(void *ctx, struct slice title, struct slice dek, struct slice body)
 {
-	struct text_parts *tp = ctx;
-	struct terms *t = tp->terms;
+	struct terms *t = ctx;
 
 	t->factor = TITLE_WEIGHT;
-	t->text = title;
-	text_analyze(tp->rc->ta, title.p, title.len, add_word, t);
+	text_analyze(related.ta, title.p, title.len, add_word, t);
 	t->factor = TITLE_WEIGHT / 2;
-	t->text = dek;
-	text_analyze(tp->rc->ta, dek.p, dek.len, add_word, t);
+	text_analyze(related.ta, dek.p, dek.len, add_word, t);
 	t->factor = 1.0;
-	t->text = body;
-	text_analyze(tp->rc->ta, body.p, body.len, add_word, t);
+	text_analyze(related.ta, body.p, body.len, add_word, t);
 }
 
-static int by_weight_desc(const void *a, const void *b)
+/* The analysed text of article `id`, from the full-text index. */
+static int load_terms(struct db *db, int64_t id, struct terms *t)
 {
-	const struct term *x = a, *y = b;
-
-	return (x->weight < y->weight) - (x->weight > y->weight);
+	arena_reset(t->arena);
+	t->nr = 0;
+	return db_fts_text(db, id, analyze_parts, t);
 }
 
-static int by_score_desc(const void *a, const void *b)
+static void terms_release(struct terms *t)
 {
-	const struct db_fts_hit *x = a, *y = b;
-
-	if (x->score != y->score)
-		return (x->score < y->score) - (x->score > y->score);
-	return (x->id < y->id) - (x->id > y->id);  /* newer (higher id) first */
+	free(t->items);
+	arena_free(t->arena);
 }
 
-static void df_reset(struct related_ctx *rc, int64_t ndocs)
+static struct ri_meta meta_of(const struct store_related_doc *d)
 {
-	arena_reset(rc->arena);
-	free(rc->df);
-	rc->df = NULL;
-	rc->df_nr = rc->df_size = 0;
-	rc->ndocs = ndocs;
+	return (struct ri_meta){ d->id, d->category_id, d->published_at, d->updated_at };
 }
 
-static void df_insert(struct df_entry *tab, size_t size, struct df_entry e)
+/* Index article `d` from its text; DL_NOTFOUND if it has none indexed. */
+static int index_doc(struct db *db, const struct store_related_doc *d, struct terms *t)
 {
-	size_t h = hash_str(e.stem, strlen(e.stem)) & (size - 1);
+	struct ri_meta m = meta_of(d);
+	int r = load_terms(db, d->id, t);
 
-	while (tab[h].stem)
-		h = (h + 1) & (size - 1);
-	tab[h] = e;
+	if (!r)
+		ri_put(related.idx, &m, t->items, t->nr);
+	return r;
 }
 
-/* The document frequency of `stem`, from the cache or the index. */
-static int doc_freq(struct related_ctx *rc, struct db *db, const char *stem, int64_t *df)
+/* Keep only the WINDOW newest (a backdated story may be the one to go). */
+static void trim(void)
 {
-	size_t len = strlen(stem), h;
-	int r;
+	while (ri_count(related.idx) > WINDOW)
+		ri_forget(related.idx, ri_oldest(related.idx)->id);
+}
 
-	if (rc->df_size) {
-		for (h = hash_str(stem, len) & (rc->df_size - 1); rc->df[h].stem;
-		     h = (h + 1) & (rc->df_size - 1)) {
-			if (!strcmp(rc->df[h].stem, stem)) {
-				*df = rc->df[h].df;
-				return DL_OK;
-			}
-		}
+/* ---- the shared index ---- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+struct stale {
+	const int64_t *seen;   /* sorted */
+	size_t nseen;
+	int64_t *gone;
+	size_t ngone, alloc;
+};
+
+static void note_stale(void *ctx, const struct ri_meta *m)
+{
+	struct stale *s = ctx;
+
+	if (!bsearch(&m->id, s->seen, s->nseen, sizeof(*s->seen), cmp_i64)) {
+		ALLOC_GROW(s->gone, s->ngone + 1, s->alloc);
+		s->gone[s->ngone++] = m->id;
 	}
-	r = db_fts_doc_freq(db, stem, len, df);
+}
+
+/*
+ * Make the index match the database's newest WINDOW published articles:
+ * new or changed ones (by updated_at) are read and analysed, the rest are
+ * kept, and ones no longer published or no longer in the window dropped.
+ */
+static int sync_window(struct db *db)
+{
+	struct store_related_doc *docs;
+	struct terms t = { .arena = arena_new(0) };
+	struct stale s = { 0 };
+	int64_t *seen;
+	size_t n, added = 0;
+	int r = store_related_window(db, WINDOW, &docs, &n);
+
+	seen = xcalloc(n ? n : 1, sizeof(*seen));
+	for (size_t i = 0; !r && i < n; i++) {
+		const struct ri_meta *m = ri_get(related.idx, docs[i].id);
+
+		seen[i] = docs[i].id;
+		if (m && m->updated_at == docs[i].updated_at &&
+		    m->category_id == docs[i].category_id && m->published_at == docs[i].published_at)
+			continue;
+		r = index_doc(db, &docs[i], &t);
+		if (r == DL_NOTFOUND)
+			r = DL_OK;  /* published but never indexed: nothing to relate */
+		added++;
+	}
+	if (!r) {
+		qsort(seen, n, sizeof(*seen), cmp_i64);
+		s.seen = seen;
+		s.nseen = n;
+		ri_each(related.idx, note_stale, &s);
+		for (size_t i = 0; i < s.ngone; i++)
+			ri_forget(related.idx, s.gone[i]);
+		related.synced_at = time(NULL);
+		log_debug("related: index synced, %zu articles (%zu read, %zu dropped), %zu KiB",
+		      ri_count(related.idx), added, s.ngone, ri_bytes(related.idx) / 1024);
+	}
+	free(s.gone);
+	free(seen);
+	free(docs);
+	terms_release(&t);
+	return r;
+}
+
+/* Lock the index for `db`, filling or re-syncing it first as needed. */
+static int acquire(struct db *db)
+{
+	const char *url = db_url(db);
+	int r = DL_OK;
+
+	pthread_mutex_lock(&shared_lock);
+	if (!related.ta && !(related.ta = text_analyzer_new("english"))) {
+		pthread_mutex_unlock(&shared_lock);
+		return error("no English stemmer available");
+	}
+	if (!related.url || strcmp(related.url, url)) {
+		ri_free(related.idx);
+		free(related.url);
+		related.idx = ri_new();
+		related.url = xstrdup(url);
+		related.synced_at = 0;
+	}
+	if (time(NULL) - related.synced_at >= RESYNC_SECONDS)
+		r = sync_window(db);
 	if (r)
-		return r;
-	if ((rc->df_nr + 1) * 2 > rc->df_size) {
-		struct df_entry *old = rc->df;
-		size_t old_size = rc->df_size;
+		pthread_mutex_unlock(&shared_lock);
+	return r;
+}
 
-		rc->df_size = old_size ? old_size * 2 : 4096;
-		rc->df = xcalloc(rc->df_size, sizeof(*rc->df));
-		for (size_t i = 0; i < old_size; i++)
-			if (old[i].stem)
-				df_insert(rc->df, rc->df_size, old[i]);
-		free(old);
+static void release_lock(void)
+{
+	pthread_mutex_unlock(&shared_lock);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The index's size, for /metrics (under the lock). */
+static void gauge_index(void)
+{
+	metrics_set(metrics_global(), "dateline_related_index_articles",
+		    "Articles in Related News' in-memory index", NULL, (double)ri_count(related.idx));
+	metrics_set(metrics_global(), "dateline_related_index_bytes",
+		    "Bytes held by Related News' in-memory index", NULL,
+		    (double)ri_bytes(related.idx));
+}
+
+int related_warm(struct db *db)
+{
+	int r = acquire(db);
+
+	if (!r)
+		release_lock();
+	return r;
+}
+
+struct related_warmer {
+	pthread_t thread;
+	char *url;
+};
+
+static void *warm_main(void *arg)
+{
+	struct related_warmer *w = arg;
+	struct timespec t0;
+	struct db *db;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (db_open(w->url, &db))
+		return NULL;
+	if (!acquire(db)) {
+		log_info("Related News index: %zu articles, %zu KiB, filled in %.2f s",
+			 ri_count(related.idx), ri_bytes(related.idx) / 1024, seconds_since(&t0));
+		gauge_index();
+		release_lock();
 	}
-	df_insert(rc->df, rc->df_size,
-		  (struct df_entry){ arena_strndup(rc->arena, stem, len), *df });
-	rc->df_nr++;
-	return DL_OK;
-}
-
-/* TF-IDF weight of one term; 0 for terms that relate nothing (in one
- * document only) or everything (in more than half). */
-static int weigh(struct related_ctx *rc, struct db *db, struct term *e, int64_t ndocs)
-{
-	int64_t df;
-	int r = doc_freq(rc, db, e->stem, &df);
-
-	if (r)
-		return r;
-	if (df <= 1 || df > ndocs / 2 + 1)
-		e->weight = 0;
-	else
-		e->weight = (1.0 + log(e->tf)) * log((double)ndocs / (double)df);
-	return DL_OK;
-}
-
-/* Weight each term by TF-IDF; keep the distinctive ones, best first. */
-static int weigh_terms(struct related_ctx *rc, struct db *db, struct terms *t, int64_t ndocs,
-		       size_t *nkeep)
-{
-	size_t keep = 0;
-
-	for (size_t i = 0; i < t->nr; i++) {
-		int r = weigh(rc, db, &t->items[i], ndocs);
-
-		if (r)
-			return r;
-		keep += t->items[i].weight > 0;
-	}
-	qsort(t->items, t->nr, sizeof(*t->items), by_weight_desc);
-	terms_rehash(t);  /* the sort moved every term */
-	*nkeep = keep < QUERY_TERMS ? keep : QUERY_TERMS;
-	return DL_OK;
-}
-
-static const struct term *find_term(const struct terms *t, const char *stem)
-{
-	size_t h = hash_str(stem, strlen(stem)) & (t->nslots - 1);
-
-	for (; t->slots[h]; h = (h + 1) & (t->nslots - 1))
-		if (!strcmp(t->items[t->slots[h] - 1].stem, stem))
-			return &t->items[t->slots[h] - 1];
+	db_close(db);
 	return NULL;
 }
 
-static double norm(const struct terms *t)
+struct related_warmer *related_warm_start(const char *db_url)
 {
-	double sum = 0;
+	struct related_warmer *w = xcalloc(1, sizeof(*w));
 
-	for (size_t i = 0; i < t->nr; i++)
-		sum += t->items[i].weight * t->items[i].weight;
-	return sqrt(sum);
+	w->url = xstrdup(db_url);
+	if (pthread_create(&w->thread, NULL, warm_main, w)) {
+		warning("Related News index: no thread to fill it; the first publish will");
+		free(w->url);
+		free(w);
+		return NULL;
+	}
+	return w;
 }
 
-/* A candidate's TF-IDF vector, kept for the second round. */
-struct vec {
-	struct arena *arena;
-	struct terms t;
-	double norm;
-};
-
-static int load_vec(struct related_ctx *rc, struct db *db, int64_t id, int64_t ndocs,
-		    struct vec *v)
+void related_warm_join(struct related_warmer *w)
 {
-	struct text_parts tp = { rc, &v->t };
-	int r;
+	if (!w)
+		return;
+	pthread_join(w->thread, NULL);
+	free(w->url);
+	free(w);
+}
 
-	v->arena = arena_new(0);
-	v->t = (struct terms){ .arena = v->arena };
-	r = db_fts_text(db, id, analyze_parts, &tp);
-	for (size_t i = 0; !r && i < v->t.nr; i++)
-		r = weigh(rc, db, &v->t.items[i], ndocs);
-	if (!v->t.nslots)
-		terms_rehash(&v->t);
-	v->norm = norm(&v->t);
+/* Compute under the lock: from the index, or from its text if it is outside the window. */
+static int compute_locked(struct db *db, const struct store_related_doc *d, size_t max,
+			  int64_t *ids, double *scores, size_t *n)
+{
+	struct terms t = { .arena = arena_new(0) };
+	int r = DL_OK;
+
+	if (ri_get(related.idx, d->id)) {
+		*n = ri_similar(related.idx, d->id, CATEGORY_BOOST, max, ids, scores);
+	} else {
+		r = load_terms(db, d->id, &t);
+		*n = r ? 0 : ri_similar_terms(related.idx, t.items, t.nr, d->id, d->category_id,
+					      CATEGORY_BOOST, max, ids, scores);
+	}
+	terms_release(&t);
 	return r;
 }
 
-static void vec_release(struct vec *v)
+int related_compute(struct db *db, int64_t id, size_t max, int64_t *ids, double *scores,
+		    size_t *n)
 {
-	free(v->t.items);
-	free(v->t.slots);
-	arena_free(v->arena);
-}
-
-static double dot(const struct terms *q, const struct terms *c)
-{
-	double sum = 0;
-
-	for (size_t i = 0; i < c->nr; i++) {
-		const struct term *e = c->items[i].weight > 0 ? find_term(q, c->items[i].stem) : NULL;
-		if (e)
-			sum += e->weight * c->items[i].weight;
-	}
-	return sum;
-}
-
-int related_compute(struct related_ctx *rc, struct db *db, int64_t id, size_t max,
-		    int64_t *ids, double *scores, size_t *n)
-{
-	struct arena *a = arena_new(0);
-	struct terms t = { .arena = a };
-	struct text_parts tp = { rc, &t };
-	struct db_fts_hit hits[CANDIDATES + 1];
-	struct vec cand[CANDIDATES + 1];
-	int64_t cats[CANDIDATES + 1];
-	const char *words[QUERY_TERMS];
-	int64_t ndocs, category;
-	size_t nwords, nhits = 0, nloaded = 0;
-	double norm_a = 0;
+	struct store_related_doc d;
 	int r;
 
 	*n = 0;
-	r = db_fts_text(db, id, analyze_parts, &tp);
+	r = store_related_doc(db, id, &d);
 	if (!r)
-		r = db_fts_count(db, &ndocs);
-	/* Frequencies stay good enough while the index grows by under 5%. */
-	if (!r && (ndocs > rc->ndocs + rc->ndocs / 20 || ndocs < rc->ndocs))
-		df_reset(rc, ndocs);
-	if (!r)
-		r = weigh_terms(rc, db, &t, ndocs, &nwords);
-	if (!r)
-		r = store_article_category(db, id, &category);
-	if (!r) {
-		for (size_t i = 0; i < nwords; i++)
-			words[i] = t.items[i].word;
-		r = db_fts_any(db, words, nwords, CANDIDATES + 1, hits, &nhits);
-	}
-	norm_a = norm(&t);
-	for (size_t i = 0; !r && i < nhits; i++, nloaded++) {
-		memset(&cand[i], 0, sizeof(cand[i]));
-		if (hits[i].id == id || store_article_category(db, hits[i].id, &cats[i])) {
-			hits[i].score = -INFINITY;
-			continue;
-		}
-		r = load_vec(rc, db, hits[i].id, ndocs, &cand[i]);
-		if (!r)
-			hits[i].score = norm_a > 0 && cand[i].norm > 0
-					? dot(&t, &cand[i].t) / (norm_a * cand[i].norm) : 0;
-	}
-	for (size_t i = 0; !r && i < nhits; i++)
-		if (hits[i].score != -INFINITY && cats[i] == category)
-			hits[i].score *= CATEGORY_BOOST;
-	for (size_t i = 0; i < nloaded; i++)
-		vec_release(&cand[i]);
-	if (!r) {
-		qsort(hits, nhits, sizeof(*hits), by_score_desc);
-		for (size_t i = 0; i < nhits && *n < max; i++) {
-			if (hits[i].score == -INFINITY || hits[i].score <= 0)
-				continue;
-			ids[*n] = hits[i].id;
-			scores[*n] = hits[i].score;
-			(*n)++;
-		}
-	}
-	free(t.items);
-	free(t.slots);
-	arena_free(a);
+		r = acquire(db);
+	if (r)
+		return r;
+	r = compute_locked(db, &d, max, ids, scores, n);
+	release_lock();
 	return r;
 }
 
-int related_refresh(struct related_ctx *rc, struct db *db, int64_t id, size_t max)
+int related_refresh(struct db *db, int64_t id, size_t max)
 {
+	struct terms t = { .arena = arena_new(0) };
+	struct store_related_doc d;
+	struct timespec t0;
 	int64_t ids[32];
 	double scores[32];
-	size_t n;
+	size_t n = 0;
 	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = store_related_doc(db, id, &d);
 
 	if (max > ARRAY_SIZE(ids))
 		max = ARRAY_SIZE(ids);
-	r = related_compute(rc, db, id, max, ids, scores, &n);
-	if (r)
+	if (r == DL_NOTFOUND)
+		related_forget(db, id);
+	if (!r)
+		r = acquire(db);
+	if (r) {
+		terms_release(&t);
 		return r;
-	return store_related_put(db, id, ids, scores, n);
+	}
+	r = index_doc(db, &d, &t);
+	trim();
+	if (!r)
+		r = compute_locked(db, &d, max, ids, scores, &n);
+	gauge_index();
+	release_lock();
+	terms_release(&t);
+	if (!r)
+		r = store_related_put(db, id, ids, scores, n);
+	if (!r) {
+		double secs = seconds_since(&t0);
+
+		metrics_observe(metrics_global(), "dateline_related_refresh_seconds",
+				"Computing and storing one article's Related News", NULL, secs);
+		log_debug("related: article %" PRId64 ", %zu related, %.2f ms", id, n, secs * 1e3);
+	}
+	return r;
+}
+
+void related_forget(struct db *db, int64_t id)
+{
+	pthread_mutex_lock(&shared_lock);
+	if (related.idx && related.url && !strcmp(related.url, db_url(db)))
+		ri_forget(related.idx, id);
+	pthread_mutex_unlock(&shared_lock);
 }
 
 /*
@@ -405,12 +380,6 @@ int related_refresh(struct related_ctx *rc, struct db *db, int64_t id, size_t ma
 /* A list fully shared adds this much to the cosine (0.8 to 1.3 all measured 0.950-0.951). */
 #define SHARED_WEIGHT 1.0
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
 struct scored { int64_t id; double score; };
 
 static int by_scored_desc(const void *a, const void *b)
@@ -423,20 +392,21 @@ static int by_scored_desc(const void *a, const void *b)
 
 int related_rebuild(struct db *db, size_t max, void (*progress)(size_t done, size_t total))
 {
-	struct related_ctx *rc = related_ctx_new();
 	int64_t *ids, *nb;
 	double *sc;
 	size_t n, *cnt;
 	int r;
 
-	if (!rc)
-		return error("no English stemmer available");
+	pthread_mutex_lock(&shared_lock);
+	related.synced_at = 0;  /* start from what the database holds now */
+	pthread_mutex_unlock(&shared_lock);
 	r = store_published_ids(db, &ids, &n);
 	nb = xcalloc(n ? n * NEIGHBOURS : 1, sizeof(*nb));
 	sc = xcalloc(n ? n * NEIGHBOURS : 1, sizeof(*sc));
 	cnt = xcalloc(n ? n : 1, sizeof(*cnt));
 	for (size_t i = 0; !r && i < n; i++) {
-		r = related_compute(rc, db, ids[i], NEIGHBOURS, nb + i * NEIGHBOURS, sc + i * NEIGHBOURS, &cnt[i]);
+		r = related_compute(db, ids[i], NEIGHBOURS, nb + i * NEIGHBOURS,
+				    sc + i * NEIGHBOURS, &cnt[i]);
 		if (r == DL_NOTFOUND)
 			r = DL_OK;  /* not in the full-text index: nothing to relate */
 		if (progress)
@@ -477,6 +447,5 @@ int related_rebuild(struct db *db, size_t max, void (*progress)(size_t done, siz
 	free(sc);
 	free(cnt);
 	free(ids);
-	related_ctx_free(rc);
 	return r;
 }

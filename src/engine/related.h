@@ -2,13 +2,16 @@
  * related.h - Related News: the published articles most similar in content
  * to a given one.
  *
- * Similarity is TF-IDF over the full-text index's own analysis (stop words
- * dropped, Snowball stems): the article's most distinctive terms form a
- * ranked (BM25) query that finds candidates cheaply, which are then ranked
- * by the cosine of their whole TF-IDF vectors; the same category is a light
- * boost (DESIGN.md section 5). A full rebuild also re-ranks by shared
- * neighbours; a single refresh (a publish) uses the cosine order alone. Computed when an article is published or
- * changed and stored, never per page view.
+ * Similarity is the cosine of TF-IDF vectors over the full-text index's own
+ * analysis (stop words dropped, Snowball stems), title and body together,
+ * with the same category as a light boost (DESIGN.md section 5). The vectors
+ * of the newest published articles live in memory (engine/related_index.h),
+ * one index per process and database, filled at the first use (or by
+ * related_warm()) and kept current by the process's own writes and a sync
+ * with the database every minute. A full rebuild also re-ranks by shared
+ * neighbours; a single refresh (a publish) uses the cosine order alone.
+ * Computed when an article is published or changed and stored, never per
+ * page view. Thread-safe.
  */
 #ifndef DL_ENGINE_RELATED_H
 #define DL_ENGINE_RELATED_H
@@ -16,21 +19,26 @@
 #include "core/compat.h"
 #include "db/db.h"
 
-struct related_ctx;
-
-/* A context holding a text analyzer; one per thread of work. */
-struct related_ctx *related_ctx_new(void);
-void related_ctx_free(struct related_ctx *rc);
+/* Fill the index now, rather than at the first publish that needs it. */
+int related_warm(struct db *db);
+/* The same in a thread of its own with its own connection (a server at start-up). */
+struct related_warmer *related_warm_start(const char *db_url);
+/* Wait for it to finish; NULL is ok. */
+void related_warm_join(struct related_warmer *w);
 
 /*
- * The up to `max` articles most related to `id`, best first, into ids and
- * scores (each room for `max`). Returns DL_NOTFOUND if `id` is not indexed.
+ * The up to `max` articles most related to published article `id`, best
+ * first, into ids and scores (each room for `max`). DL_NOTFOUND if `id` is
+ * not published or has no indexed text.
  */
-int related_compute(struct related_ctx *rc, struct db *db, int64_t id, size_t max,
-		    int64_t *ids, double *scores, size_t *n);
+int related_compute(struct db *db, int64_t id, size_t max, int64_t *ids, double *scores,
+		    size_t *n);
 
-/* Compute and store the Related News of `id`. */
-int related_refresh(struct related_ctx *rc, struct db *db, int64_t id, size_t max);
+/* Re-read article `id` into the index, then compute and store its Related News. */
+int related_refresh(struct db *db, int64_t id, size_t max);
+
+/* Article `id` is no longer published: take it out of the index. */
+void related_forget(struct db *db, int64_t id);
 
 /*
  * Recompute every published article's Related News, reporting progress:

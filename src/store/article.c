@@ -84,7 +84,10 @@ static const char SQL_INSERT_RELATED[] =
 static const char SQL_PUBLISHED_IDS[] =
 	"SELECT a.id FROM articles a WHERE" PUBLISHED " ORDER BY a.id";
 static const char SQL_ARTICLE_COUNT[] = "SELECT COUNT(*) FROM articles";
-static const char SQL_ARTICLE_CATEGORY[] = "SELECT category_id FROM articles WHERE id = ?";
+#define RELATED_DOC_COLS "SELECT a.id, a.category_id, a.published_at, a.updated_at FROM articles a"
+static const char SQL_RELATED_WINDOW[] =
+	RELATED_DOC_COLS " WHERE" PUBLISHED NEWEST_FIRST " LIMIT ?";
+static const char SQL_RELATED_DOC[] = RELATED_DOC_COLS " WHERE a.id = ? AND" PUBLISHED;
 static const char SQL_SECTION_COUNT_TRACK[] =
 	"INSERT INTO section_counts (category_id, published)"
 	" SELECT a.category_id, ? FROM articles a WHERE a.id = ? AND" PUBLISHED
@@ -465,9 +468,46 @@ int store_published_ids(struct db *db, int64_t **ids, size_t *n)
 	return store_all_ids(db_prepare(db, SQL_PUBLISHED_IDS), ids, n);
 }
 
-int store_article_category(struct db *db, int64_t id, int64_t *category_id)
+static void related_doc_row(struct db_stmt *st, struct store_related_doc *d)
 {
-	return count_rows(db, SQL_ARTICLE_CATEGORY, id, category_id);
+	*d = (struct store_related_doc){
+		db_int(st, 0), db_int(st, 1), db_int(st, 2), db_int(st, 3),
+	};
+}
+
+int store_related_window(struct db *db, int64_t limit, struct store_related_doc **docs,
+			 size_t *n)
+{
+	struct db_stmt *st = db_prepare(db, SQL_RELATED_WINDOW);
+	size_t alloc = 0;
+	int rc;
+
+	*docs = NULL;
+	*n = 0;
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", limit);
+	while ((rc = db_step(st)) == DB_ROW) {
+		ALLOC_GROW(*docs, *n + 1, alloc);
+		related_doc_row(st, &(*docs)[(*n)++]);
+	}
+	db_done(st);
+	return rc < 0 ? rc : DL_OK;
+}
+
+int store_related_doc(struct db *db, int64_t id, struct store_related_doc *out)
+{
+	struct db_stmt *st = db_prepare(db, SQL_RELATED_DOC);
+	int rc;
+
+	if (!st)
+		return DL_ERR;
+	db_bind(st, "i", id);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		related_doc_row(st, out);
+	db_done(st);
+	return rc < 0 ? rc : rc == DB_ROW ? DL_OK : DL_NOTFOUND;
 }
 
 int store_article_count(struct db *db, int64_t *n)

@@ -222,8 +222,15 @@ int store_related_put(struct db *db, int64_t id, const int64_t *related, const d
 		      size_t n);
 /* Ids of every published article (for rebuilding derived data). */
 int store_published_ids(struct db *db, int64_t **ids, size_t *n);
-/* The category of a published article (for Related News tie-breaking). */
-int store_article_category(struct db *db, int64_t id, int64_t *category_id);
+/* What Related News' index keeps of a published article besides its text. */
+struct store_related_doc {
+	int64_t id, category_id, published_at, updated_at;
+};
+/* The `limit` newest published articles, newest first (*docs malloc'd). */
+int store_related_window(struct db *db, int64_t limit, struct store_related_doc **docs,
+			 size_t *n);
+/* Article `id`'s row; DL_NOTFOUND unless it is published. */
+int store_related_doc(struct db *db, int64_t id, struct store_related_doc *out);
 
 /* ---- filtered listings (the WordPress-compatible API) ---- */
 

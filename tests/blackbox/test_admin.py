@@ -498,3 +498,37 @@ def test_editor_offers_the_library(newsroom):
     assert '<select name="featured_media_id">' in page
     first = newsroom.sql("SELECT id FROM media ORDER BY id DESC LIMIT 1")[0][0]
     assert f'<option value="{first}">#{first} ' in page
+
+
+def test_related_news_follows_publishes_and_unpublishes_at_once(newsroom):
+    """Related News' in-memory index takes each write as it happens: a story
+    published a moment ago is related at once, an unpublished one never again."""
+    ed = Editor(newsroom, "editor@example.org")
+
+    def publish(title, body):
+        r = ed.s.post(ed.url("/api/v1/articles"), json={
+            "title": title, "body": body, "status": "published", "category_id": 2},
+            headers={"X-CSRF-Token": ed.csrf})
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def related(aid):
+        return [r[0] for r in newsroom.sql(
+            "SELECT related_id FROM article_related WHERE article_id = ? ORDER BY position",
+            (aid,))]
+
+    first = publish("Lighthouse keeper retires after the foghorn falls silent",
+                    "The lighthouse keeper climbed the tower and wound the foghorn lens mechanism "
+                    "for the last time; the lighthouse foghorn now runs unattended.")
+    second = publish("Foghorn returns to the lighthouse on the headland",
+                     "Engineers restored the lighthouse foghorn and the lens mechanism the keeper "
+                     "had wound for forty years.")
+    assert related(second)[:1] == [first]
+    assert ed.s.patch(ed.url(f"/api/v1/articles/{first}"), json={"status": "unpublished"},
+                      headers={"X-CSRF-Token": ed.csrf}).status_code == 200
+    third = publish("Lighthouse foghorn keeper lens mechanism",
+                    "The lighthouse keeper, the foghorn and the lens mechanism, once more.")
+    assert first not in related(third)
+    assert related(third)[:1] == [second]
+    log = open(newsroom.stderr_path).read()
+    assert re.search(r"Related News index: \d+ articles, \d+ KiB, filled in", log), log

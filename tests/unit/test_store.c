@@ -183,8 +183,7 @@ static void test_views_and_most_read(void **state)
 static void test_related_by_content(void **state)
 {
 	struct fixture *f = *state;
-	struct related_ctx *rc = related_ctx_new();
-	int64_t bridge1, bridge2, ids[4];
+	int64_t bridge1, bridge2, cup, ids[4];
 	double scores[4];
 	size_t n;
 
@@ -197,17 +196,25 @@ static void test_related_by_content(void **state)
 	make_article(f, "match", "Gulls win the derby",
 		     "The goalkeeper saved a penalty and the striker scored twice in the derby.",
 		     f->sports, 30, "published", false);
-	make_article(f, "cup", "Gulls reach the cup final",
+	cup = make_article(f, "cup", "Gulls reach the cup final",
 		     "The striker scored in extra time as the Gulls reached the final.",
 		     f->sports, 40, "published", false);
-	assert_int_equal(related_compute(rc, f->db, bridge1, 4, ids, scores, &n), DL_OK);
+	assert_int_equal(related_compute(f->db, bridge1, 4, ids, scores, &n), DL_OK);
 	assert_true(n >= 1);
 	assert_int_equal(ids[0], bridge2);
-	assert_int_equal(related_refresh(rc, f->db, bridge1, 4), DL_OK);
+	assert_int_equal(related_refresh(f->db, bridge1, 4), DL_OK);
 	struct store_list l;
 	assert_int_equal(store_related(f->db, f->a, bridge1, 4, &l), DL_OK);
 	assert_int_equal(l.items[0].id, bridge2);
-	related_ctx_free(rc);
+	/* The match story relates to the cup story, never to the bridges. */
+	assert_int_equal(related_compute(f->db, cup, 4, ids, scores, &n), DL_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_true(ids[i] != bridge1 && ids[i] != bridge2);
+	/* Unpublished: out of the index at once, and not computable. */
+	related_forget(f->db, bridge2);
+	assert_int_equal(related_compute(f->db, bridge1, 4, ids, scores, &n), DL_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_true(ids[i] != bridge2);
 }
 
 static void test_settings(void **state)
