@@ -2,7 +2,11 @@
 # Related News quality: precision@5 on the labelled BBC corpus (2,225 articles in 5 topics),
 # imported with no category information, so only the text can relate two articles.
 #
-#   bench/related_quality.sh
+#   bench/related_quality.sh [--related-as-published]
+#
+# By default each list is re-ranked by shared neighbours, as `bench-data --related` and
+# `dateline demo` store them; --related-as-published measures the lists a publish stores
+# (cosine order alone: what a live site's new stories get).
 #
 # Each article's topic is kept in its first tag ("<topic> topic N"), which Related News
 # never reads (it uses the headline, dek and body through the full-text index).
@@ -13,7 +17,7 @@ scripts/build.sh build-release -Dbuildtype=release -Db_ndebug=true >/dev/null
 db=$(mktemp -d /tmp/dateline-related.XXXXXX)/bbc.db
 trap 'rm -rf "$(dirname "$db")"' EXIT
 start=$(date +%s.%N)
-build-release/dateline bench-data --db "$db" --articles 0 --no-categories --related >/dev/null 2>&1
+build-release/dateline bench-data --db "$db" --articles 0 --no-categories --related "$@" >/dev/null 2>&1
 n=$(sqlite3 "$db" "SELECT COUNT(*) FROM articles")
 secs=$(echo "$(date +%s.%N) - $start" | bc)
 sqlite3 "$db" "

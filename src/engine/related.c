@@ -390,7 +390,8 @@ static int by_scored_desc(const void *a, const void *b)
 	return (x->id < y->id) - (x->id > y->id);
 }
 
-int related_rebuild(struct db *db, size_t max, void (*progress)(size_t done, size_t total))
+int related_rebuild(struct db *db, size_t max, bool rerank,
+		    void (*progress)(size_t done, size_t total))
 {
 	int64_t *ids, *nb;
 	double *sc;
@@ -433,7 +434,8 @@ int related_rebuild(struct db *db, size_t max, void (*progress)(size_t done, siz
 				}
 			}
 			s[j].id = cid;
-			s[j].score = sc[i * NEIGHBOURS + j] + SHARED_WEIGHT * (double)shared / NEIGHBOURS;
+			s[j].score = sc[i * NEIGHBOURS + j] +
+				     (rerank ? SHARED_WEIGHT * (double)shared / NEIGHBOURS : 0);
 		}
 		qsort(s, k, sizeof(*s), by_scored_desc);
 		m = k < max ? k : max;

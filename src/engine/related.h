@@ -42,9 +42,11 @@ void related_forget(struct db *db, int64_t id);
 
 /*
  * Recompute every published article's Related News, reporting progress:
- * cosine lists first, then each re-ranked by the neighbours it shares with
- * its candidates (needs every list in memory: 1.6 KB per article).
+ * cosine lists first, then (if `rerank`) each re-ranked by the neighbours it
+ * shares with its candidates (needs every list in memory: 1.6 KB per
+ * article); without, each list is what a publish would store.
  */
-int related_rebuild(struct db *db, size_t max, void (*progress)(size_t done, size_t total));
+int related_rebuild(struct db *db, size_t max, bool rerank,
+		    void (*progress)(size_t done, size_t total));
 
 #endif

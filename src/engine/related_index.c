@@ -9,7 +9,7 @@
 
 struct fwd {   /* one term of an article */
 	uint32_t term;
-	float tfw;   /* 1 + log tf */
+	float tfw;   /* the term frequency's weight, sqrt(tf) */
 };
 
 struct post {  /* one article of a term */
@@ -140,15 +140,20 @@ static uint32_t term_id(struct related_index *idx, const char *stem, size_t len,
 	return (uint32_t)(idx->nterms - 1);
 }
 
-/* TF-IDF's rarity factor; 0 for a term that relates nothing (in one article
- * only) or everything (in more than half). */
+/*
+ * TF-IDF's rarity factor, smoothed (1 + log((1 + N) / (1 + df))): common
+ * words still count a little. 0 for a word in one article only, which
+ * relates it to nothing. On the BBC corpus (bench/related_quality.sh, cosine
+ * alone) this measured 0.934 against 0.924 for log(N / df) with words in over
+ * half the articles dropped.
+ */
 static double idf(const struct related_index *idx, uint32_t term)
 {
 	uint32_t df = idx->terms[term].df;
 
-	if (df <= 1 || df > idx->live / 2 + 1)
+	if (df <= 1)
 		return 0;
-	return log((double)idx->live / (double)df);
+	return 1.0 + log((1.0 + (double)idx->live) / (1.0 + (double)df));
 }
 
 /* ---- the id table ---- */
@@ -240,7 +245,7 @@ static void drop(struct related_index *idx, struct rdoc *d)
 	idx->live--;
 }
 
-/* Add an article whose terms are already term ids with their 1 + log tf. */
+/* Add an article whose terms are already term ids with their weights. */
 static void put_fwd(struct related_index *idx, const struct ri_meta *m, const struct fwd *f,
 		    size_t n)
 {
@@ -307,7 +312,7 @@ static int by_term(const void *a, const void *b)
 	return (x->term > y->term) - (x->term < y->term);
 }
 
-/* Term ids (created) with 1 + log tf, summing a stem given twice. */
+/* Term ids (created) with their weight sqrt(tf), summing a stem given twice. */
 static size_t to_fwd(struct related_index *idx, const struct ri_term_in *terms, size_t n,
 		     bool add, struct fwd *out)
 {
@@ -329,8 +334,9 @@ static size_t to_fwd(struct related_index *idx, const struct ri_term_in *terms, 
 		else
 			out[k++] = out[i];
 	}
+	/* sqrt(tf) measured 0.936 against 0.934 for 1 + log tf and 0.900 for tf. */
 	for (size_t i = 0; i < k; i++)
-		out[i].tfw = (float)(1.0 + log(out[i].tfw));
+		out[i].tfw = (float)sqrt(out[i].tfw);
 	return k;
 }
 

@@ -3,7 +3,7 @@
  * newest published articles, with document frequencies, so a similarity
  * query touches no database and no posting list on disk.
  *
- * Each article is a sparse vector of (term, 1 + log tf); weights are TF-IDF
+ * Each article is a sparse vector of (term, sqrt tf); weights are TF-IDF
  * with the document frequencies of the index itself, computed at query time
  * (norms are refreshed when the index has grown or shrunk by 5%). A query
  * walks the posting lists of its own terms, so it costs the sum of their
