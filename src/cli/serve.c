@@ -144,7 +144,7 @@ int cmd_serve(int argc, char **argv)
 	struct http_server *srv = NULL, *admin_srv = NULL;
 	struct admin *admin = NULL;
 	struct scheduler *sched = NULL;
-	struct related_warmer *warmer = NULL;
+	struct related_keeper *keeper = NULL;
 	bool close_log = false;
 	char *listener = NULL, *admin_url = NULL;
 	sigset_t sigs;
@@ -212,13 +212,13 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	/* This process publishes: have Related News' index ready before the first story. */
 	if (admin_srv || sched)
-		warmer = related_warm_start(ec.db_url);
+		keeper = related_keeper_start(ec.db_url);
 	fflush(stderr);
 	sigwait(&sigs, &sig);
 	log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = 0;
 out:
-	related_warm_join(warmer);
+	related_keeper_stop(keeper);
 	scheduler_stop(sched);
 	http_server_stop(admin_srv);
 	http_server_stop(srv);

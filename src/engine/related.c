@@ -18,7 +18,8 @@
  * output) keep a query near a millisecond and the index near 40 MB.
  */
 #define WINDOW 20000
-/* Writes made by other processes or nodes are picked up this often. */
+/* Writes made by other processes or nodes are picked up this often: by the
+ * server's keeper thread at half this age, by a publish only if it has none. */
 #define RESYNC_SECONDS 60
 /* Title words count this many times a body word (3 measured no better than 1). */
 #define TITLE_WEIGHT 1.0
@@ -166,6 +167,9 @@ static int sync_window(struct db *db)
 		ri_each(related.idx, note_stale, &s);
 		for (size_t i = 0; i < s.ngone; i++)
 			ri_forget(related.idx, s.gone[i]);
+		if (added > 100)
+			ri_shrink(related.idx);
+		ri_prepare(related.idx);
 		related.synced_at = time(NULL);
 		log_debug("related: index synced, %zu articles (%zu read, %zu dropped), %zu KiB",
 		      ri_count(related.idx), added, s.ngone, ri_bytes(related.idx) / 1024);
@@ -177,8 +181,8 @@ static int sync_window(struct db *db)
 	return r;
 }
 
-/* Lock the index for `db`, filling or re-syncing it first as needed. */
-static int acquire(struct db *db)
+/* Lock the index for `db`, filling it, or re-syncing it if older than `max_age` seconds. */
+static int acquire(struct db *db, time_t max_age)
 {
 	const char *url = db_url(db);
 	int r = DL_OK;
@@ -195,7 +199,7 @@ static int acquire(struct db *db)
 		related.url = xstrdup(url);
 		related.synced_at = 0;
 	}
-	if (time(NULL) - related.synced_at >= RESYNC_SECONDS)
+	if (time(NULL) - related.synced_at >= max_age)
 		r = sync_window(db);
 	if (r)
 		pthread_mutex_unlock(&shared_lock);
@@ -227,58 +231,90 @@ static void gauge_index(void)
 
 int related_warm(struct db *db)
 {
-	int r = acquire(db);
+	int r = acquire(db, RESYNC_SECONDS);
 
 	if (!r)
 		release_lock();
 	return r;
 }
 
-struct related_warmer {
+struct related_keeper {
 	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
 	char *url;
 };
 
-static void *warm_main(void *arg)
+/* Fill the index, then keep it in sync (a database that fails is tried again next round). */
+static void *keeper_main(void *arg)
 {
-	struct related_warmer *w = arg;
-	struct timespec t0;
-	struct db *db;
+	struct related_keeper *k = arg;
+	struct db *db = NULL;
+	bool filled = false;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (db_open(w->url, &db))
-		return NULL;
-	if (!acquire(db)) {
-		log_info("Related News index: %zu articles, %zu KiB, filled in %.2f s",
-			 ri_count(related.idx), ri_bytes(related.idx) / 1024, seconds_since(&t0));
-		gauge_index();
-		release_lock();
+	pthread_mutex_lock(&k->lock);
+	while (!k->stop) {
+		struct timespec t0, until;
+
+		pthread_mutex_unlock(&k->lock);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (db || !db_open(k->url, &db)) {
+			if (!acquire(db, RESYNC_SECONDS / 2)) {
+				if (!filled)
+					log_info("Related News index: %zu articles, %zu KiB, filled in %.2f s",
+						 ri_count(related.idx), ri_bytes(related.idx) / 1024,
+						 seconds_since(&t0));
+				filled = true;
+				gauge_index();
+				release_lock();
+			} else {
+				db_close(db);  /* a new connection next round */
+				db = NULL;
+			}
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += RESYNC_SECONDS / 4;
+		pthread_mutex_lock(&k->lock);
+		while (!k->stop && pthread_cond_timedwait(&k->wake, &k->lock, &until) == 0)
+			;
 	}
+	pthread_mutex_unlock(&k->lock);
 	db_close(db);
 	return NULL;
 }
 
-struct related_warmer *related_warm_start(const char *db_url)
+struct related_keeper *related_keeper_start(const char *db_url)
 {
-	struct related_warmer *w = xcalloc(1, sizeof(*w));
+	struct related_keeper *k = xcalloc(1, sizeof(*k));
 
-	w->url = xstrdup(db_url);
-	if (pthread_create(&w->thread, NULL, warm_main, w)) {
-		warning("Related News index: no thread to fill it; the first publish will");
-		free(w->url);
-		free(w);
+	pthread_mutex_init(&k->lock, NULL);
+	pthread_cond_init(&k->wake, NULL);
+	k->url = xstrdup(db_url);
+	if (pthread_create(&k->thread, NULL, keeper_main, k)) {
+		warning("Related News index: no thread to keep it; publishes will fill it");
+		pthread_cond_destroy(&k->wake);
+		pthread_mutex_destroy(&k->lock);
+		free(k->url);
+		free(k);
 		return NULL;
 	}
-	return w;
+	return k;
 }
 
-void related_warm_join(struct related_warmer *w)
+void related_keeper_stop(struct related_keeper *k)
 {
-	if (!w)
+	if (!k)
 		return;
-	pthread_join(w->thread, NULL);
-	free(w->url);
-	free(w);
+	pthread_mutex_lock(&k->lock);
+	k->stop = true;
+	pthread_cond_signal(&k->wake);
+	pthread_mutex_unlock(&k->lock);
+	pthread_join(k->thread, NULL);
+	pthread_cond_destroy(&k->wake);
+	pthread_mutex_destroy(&k->lock);
+	free(k->url);
+	free(k);
 }
 
 /* Compute under the lock: from the index, or from its text if it is outside the window. */
@@ -308,7 +344,7 @@ int related_compute(struct db *db, int64_t id, size_t max, int64_t *ids, double 
 	*n = 0;
 	r = store_related_doc(db, id, &d);
 	if (!r)
-		r = acquire(db);
+		r = acquire(db, RESYNC_SECONDS);
 	if (r)
 		return r;
 	r = compute_locked(db, &d, max, ids, scores, n);
@@ -334,7 +370,7 @@ int related_refresh(struct db *db, int64_t id, size_t max)
 	if (r == DL_NOTFOUND)
 		related_forget(db, id);
 	if (!r)
-		r = acquire(db);
+		r = acquire(db, RESYNC_SECONDS);
 	if (r) {
 		terms_release(&t);
 		return r;

@@ -7,8 +7,8 @@
  * with the same category as a light boost (DESIGN.md section 5). The vectors
  * of the newest published articles live in memory (engine/related_index.h),
  * one index per process and database, filled at the first use (or by
- * related_warm()) and kept current by the process's own writes and a sync
- * with the database every minute. A full rebuild also re-ranks by shared
+ * related_warm() or a keeper thread) and kept current by the process's own
+ * writes and a sync with the database every minute. A full rebuild also re-ranks by shared
  * neighbours; a single refresh (a publish) uses the cosine order alone.
  * Computed when an article is published or changed and stored, never per
  * page view. Thread-safe.
@@ -21,10 +21,13 @@
 
 /* Fill the index now, rather than at the first publish that needs it. */
 int related_warm(struct db *db);
-/* The same in a thread of its own with its own connection (a server at start-up). */
-struct related_warmer *related_warm_start(const char *db_url);
-/* Wait for it to finish; NULL is ok. */
-void related_warm_join(struct related_warmer *w);
+/*
+ * A thread with its own connection that fills the index, then re-syncs it
+ * before it ages, so a publish never waits for either (a server that
+ * publishes). Stopping it waits for the current sync; NULL is ok.
+ */
+struct related_keeper *related_keeper_start(const char *db_url);
+void related_keeper_stop(struct related_keeper *k);
 
 /*
  * The up to `max` articles most related to published article `id`, best

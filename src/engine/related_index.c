@@ -400,6 +400,37 @@ void ri_each(const struct related_index *idx, void (*fn)(void *ctx, const struct
 
 /* ---- queries ---- */
 
+void ri_prepare(struct related_index *idx)
+{
+	if (!idx->norms_at || idx->live > idx->norms_at + idx->norms_at / 20 ||
+	    idx->live < idx->norms_at - idx->norms_at / 20)
+		refresh_norms(idx);
+	if (idx->aacc < idx->ndocs) {
+		free(idx->acc);
+		free(idx->touched);
+		idx->aacc = idx->ndocs + idx->ndocs / 8;  /* room for the next publishes */
+		idx->acc = xcalloc(idx->aacc, sizeof(*idx->acc));
+		idx->touched = xcalloc(idx->aacc, sizeof(*idx->touched));
+	}
+}
+
+void ri_shrink(struct related_index *idx)
+{
+	/* Doubling growth leaves up to half of each array unused; keep an eighth spare. */
+	if (idx->afwd > idx->nfwd + idx->nfwd / 4 + 1024) {
+		idx->afwd = idx->nfwd + idx->nfwd / 8;
+		idx->fwd = xrealloc(idx->fwd, idx->afwd * sizeof(*idx->fwd));
+	}
+	for (size_t i = 0; i < idx->nterms; i++) {
+		struct rterm *t = &idx->terms[i];
+
+		if (t->apost > t->npost + t->npost / 4 + 8) {
+			t->apost = t->npost + t->npost / 8 + 1;
+			t->post = xrealloc(t->post, t->apost * sizeof(*t->post));
+		}
+	}
+}
+
 struct hit {
 	int64_t id;
 	double score;
@@ -451,16 +482,7 @@ static size_t query(struct related_index *idx, const struct fwd *q, size_t nq, i
 
 	if (!max)
 		return 0;
-	if (!idx->norms_at || idx->live > idx->norms_at + idx->norms_at / 20 ||
-	    idx->live < idx->norms_at - idx->norms_at / 20)
-		refresh_norms(idx);
-	if (idx->aacc < idx->ndocs) {
-		free(idx->acc);
-		free(idx->touched);
-		idx->aacc = idx->ndocs;
-		idx->acc = xcalloc(idx->aacc, sizeof(*idx->acc));
-		idx->touched = xcalloc(idx->aacc, sizeof(*idx->touched));
-	}
+	ri_prepare(idx);
 	for (size_t i = 0; i < nq; i++) {
 		double r = idf(idx, q[i].term), w = q[i].tfw * r;
 		const struct rterm *t = &idx->terms[q[i].term];

@@ -61,6 +61,12 @@ size_t ri_similar_terms(struct related_index *idx, const struct ri_term_in *term
 			int64_t exclude_id, int64_t category_id, double category_boost,
 			size_t max, int64_t *ids, double *scores);
 
+/* Refresh what queries would (norms, scratch space) now, after many puts. */
+void ri_prepare(struct related_index *idx);
+
+/* Give back the spare room of growth (after a bulk fill). */
+void ri_shrink(struct related_index *idx);
+
 /* Bytes held (for the metrics and the bench). */
 size_t ri_bytes(const struct related_index *idx);
 
