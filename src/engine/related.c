@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/text.h"
+#include "core/ticker.h"
 #include "engine/related.h"
 #include "engine/related_index.h"
 #include "store/store.h"
@@ -141,11 +142,12 @@ static void note_stale(void *ctx, const struct ri_meta *m)
 static int sync_window(struct db *db)
 {
 	struct store_related_doc *docs;
+	struct arena *rows = arena_new(0);
 	struct terms t = { .arena = arena_new(0) };
 	struct stale s = { 0 };
 	int64_t *seen;
 	size_t n, added = 0;
-	int r = store_related_window(db, WINDOW, &docs, &n);
+	int r = store_related_window(db, rows, WINDOW, &docs, &n);
 
 	seen = xcalloc(n ? n : 1, sizeof(*seen));
 	for (size_t i = 0; !r && i < n; i++) {
@@ -176,7 +178,7 @@ static int sync_window(struct db *db)
 	}
 	free(s.gone);
 	free(seen);
-	free(docs);
+	arena_free(rows);
 	terms_release(&t);
 	return r;
 }
@@ -239,62 +241,42 @@ int related_warm(struct db *db)
 }
 
 struct related_keeper {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	bool stop;
+	struct ticker *ticker;
 	char *url;
+	struct db *db;
+	bool filled;
 };
 
 /* Fill the index, then keep it in sync (a database that fails is tried again next round). */
-static void *keeper_main(void *arg)
+static long keep(void *arg)
 {
 	struct related_keeper *k = arg;
-	struct db *db = NULL;
-	bool filled = false;
+	struct timespec t0;
 
-	pthread_mutex_lock(&k->lock);
-	while (!k->stop) {
-		struct timespec t0, until;
-
-		pthread_mutex_unlock(&k->lock);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (db || !db_open(k->url, &db)) {
-			if (!acquire(db, RESYNC_SECONDS / 2)) {
-				if (!filled)
-					log_info("Related News index: %zu articles, %zu KiB, filled in %.2f s",
-						 ri_count(related.idx), ri_bytes(related.idx) / 1024,
-						 seconds_since(&t0));
-				filled = true;
-				gauge_index();
-				release_lock();
-			} else {
-				db_close(db);  /* a new connection next round */
-				db = NULL;
-			}
-		}
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += RESYNC_SECONDS / 4;
-		pthread_mutex_lock(&k->lock);
-		while (!k->stop && pthread_cond_timedwait(&k->wake, &k->lock, &until) == 0)
-			;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!k->db && db_open(k->url, &k->db)) {
+		k->db = NULL;
+	} else if (!acquire(k->db, RESYNC_SECONDS / 2)) {
+		if (!k->filled)
+			log_info("Related News index: %zu articles, %zu KiB, filled in %.2f s",
+				 ri_count(related.idx), ri_bytes(related.idx) / 1024, seconds_since(&t0));
+		k->filled = true;
+		gauge_index();
+		release_lock();
+	} else {
+		db_close(k->db);  /* a new connection next round */
+		k->db = NULL;
 	}
-	pthread_mutex_unlock(&k->lock);
-	db_close(db);
-	return NULL;
+	return RESYNC_SECONDS / 4 * 1000L;
 }
 
 struct related_keeper *related_keeper_start(const char *db_url)
 {
 	struct related_keeper *k = xcalloc(1, sizeof(*k));
 
-	pthread_mutex_init(&k->lock, NULL);
-	pthread_cond_init(&k->wake, NULL);
 	k->url = xstrdup(db_url);
-	if (pthread_create(&k->thread, NULL, keeper_main, k)) {
-		warning("Related News index: no thread to keep it; publishes will fill it");
-		pthread_cond_destroy(&k->wake);
-		pthread_mutex_destroy(&k->lock);
+	k->ticker = ticker_start("Related News index", keep, k);
+	if (!k->ticker) {
 		free(k->url);
 		free(k);
 		return NULL;
@@ -306,13 +288,8 @@ void related_keeper_stop(struct related_keeper *k)
 {
 	if (!k)
 		return;
-	pthread_mutex_lock(&k->lock);
-	k->stop = true;
-	pthread_cond_signal(&k->wake);
-	pthread_mutex_unlock(&k->lock);
-	pthread_join(k->thread, NULL);
-	pthread_cond_destroy(&k->wake);
-	pthread_mutex_destroy(&k->lock);
+	ticker_stop(k->ticker);
+	db_close(k->db);
 	free(k->url);
 	free(k);
 }

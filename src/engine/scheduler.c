@@ -2,23 +2,20 @@
  * scheduler.c - the publishing timer.
  */
 #include "core/compat.h"
-#include <pthread.h>
 #include <stdatomic.h>
 #include "core/alloc.h"
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/ticker.h"
 #include "db/db.h"
 #include "engine/auth.h"
 #include "engine/editorial.h"
 #include "engine/scheduler.h"
 
 struct scheduler {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	bool stopping;
+	struct ticker *ticker;
 	struct db *db;
 	atomic_uint_fast64_t published;
 	int64_t last_sweep;
@@ -46,15 +43,13 @@ static bool lead(struct scheduler *s)
 	return held;
 }
 
-/* The next whole second, plus a little so a due time of T is past. */
-static struct timespec next_tick(void)
+/* Milliseconds to the next whole second, plus a little so a due time of T is past. */
+static long next_tick(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += 1;
-	ts.tv_nsec = 20 * 1000 * 1000;
-	return ts;
+	return 1000 - ts.tv_nsec / 1000000 + 20;
 }
 
 /* Expired sessions are refused when used; this also forgets the ones never used again. */
@@ -66,41 +61,29 @@ static void expire_sessions(struct scheduler *s, int64_t now)
 	store_sessions_expire(s->db, now - AUTH_IDLE_SECONDS, now - AUTH_ABSOLUTE_SECONDS);
 }
 
-static void *run(void *arg)
+static long tick(void *arg)
 {
 	struct scheduler *s = arg;
+	int n = 0;
 
-	pthread_mutex_lock(&s->lock);
-	while (!s->stopping) {
-		struct timespec until;
-		int n;
-
-		pthread_mutex_unlock(&s->lock);
-		n = 0;
-		if (lead(s)) {
-			struct arena *a = arena_new(16384);
-			n = editorial_publish_due(s->db, a, (int64_t)time(NULL), SCHEDULER_LOCK_KEY);
-			arena_free(a);
-			expire_sessions(s, (int64_t)time(NULL));
-		}
-		if (n > 0)
-			atomic_fetch_add(&s->published, (uint_fast64_t)n);
-		metrics_set(metrics_global(), "dateline_scheduler_leader",
-			    "1 where this process runs the publishing scheduler now.", NULL,
-			    s->leading ? 1 : 0);
-		if (s->leading)
-			metrics_count(metrics_global(), "dateline_scheduler_runs_total",
-				      "Scheduler passes over the queue (one a second).", NULL, 1);
-		if (n > 0)
-			metrics_count(metrics_global(), "dateline_scheduler_published_total",
-				      "Scheduled articles published.", NULL, (uint64_t)n);
-		until = next_tick();
-		pthread_mutex_lock(&s->lock);
-		while (!s->stopping && pthread_cond_timedwait(&s->wake, &s->lock, &until) == 0)
-			;
+	if (lead(s)) {
+		struct arena *a = arena_new(16384);
+		n = editorial_publish_due(s->db, a, (int64_t)time(NULL), SCHEDULER_LOCK_KEY);
+		arena_free(a);
+		expire_sessions(s, (int64_t)time(NULL));
 	}
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
+	if (n > 0)
+		atomic_fetch_add(&s->published, (uint_fast64_t)n);
+	metrics_set(metrics_global(), "dateline_scheduler_leader",
+		    "1 where this process runs the publishing scheduler now.", NULL,
+		    s->leading ? 1 : 0);
+	if (s->leading)
+		metrics_count(metrics_global(), "dateline_scheduler_runs_total",
+			      "Scheduler passes over the queue (one a second).", NULL, 1);
+	if (n > 0)
+		metrics_count(metrics_global(), "dateline_scheduler_published_total",
+			      "Scheduled articles published.", NULL, (uint64_t)n);
+	return next_tick();
 }
 
 struct scheduler *scheduler_start(const char *db_url)
@@ -111,10 +94,8 @@ struct scheduler *scheduler_start(const char *db_url)
 		free(s);
 		return NULL;
 	}
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->wake, NULL);
-	if (pthread_create(&s->thread, NULL, run, s)) {
-		error("cannot start the scheduler thread");
+	s->ticker = ticker_start("scheduler", tick, s);
+	if (!s->ticker) {
 		db_close(s->db);
 		free(s);
 		return NULL;
@@ -126,13 +107,7 @@ void scheduler_stop(struct scheduler *s)
 {
 	if (!s)
 		return;
-	pthread_mutex_lock(&s->lock);
-	s->stopping = true;
-	pthread_cond_signal(&s->wake);
-	pthread_mutex_unlock(&s->lock);
-	pthread_join(s->thread, NULL);
-	pthread_cond_destroy(&s->wake);
-	pthread_mutex_destroy(&s->lock);
+	ticker_stop(s->ticker);
 	db_close(s->db);
 	free(s);
 }

@@ -468,46 +468,32 @@ int store_published_ids(struct db *db, int64_t **ids, size_t *n)
 	return store_all_ids(db_prepare(db, SQL_PUBLISHED_IDS), ids, n);
 }
 
-static void related_doc_row(struct db_stmt *st, struct store_related_doc *d)
+static void related_doc_row(struct db_stmt *st, struct arena *a, void *out)
 {
-	*d = (struct store_related_doc){
+	(void)a;
+	*(struct store_related_doc *)out = (struct store_related_doc){
 		db_int(st, 0), db_int(st, 1), db_int(st, 2), db_int(st, 3),
 	};
 }
 
-int store_related_window(struct db *db, int64_t limit, struct store_related_doc **docs,
-			 size_t *n)
+int store_related_window(struct db *db, struct arena *a, int64_t limit,
+			 struct store_related_doc **docs, size_t *n)
 {
 	struct db_stmt *st = db_prepare(db, SQL_RELATED_WINDOW);
-	size_t alloc = 0;
-	int rc;
 
-	*docs = NULL;
-	*n = 0;
-	if (!st)
-		return DL_ERR;
-	db_bind(st, "i", limit);
-	while ((rc = db_step(st)) == DB_ROW) {
-		ALLOC_GROW(*docs, *n + 1, alloc);
-		related_doc_row(st, &(*docs)[(*n)++]);
-	}
-	db_done(st);
-	return rc < 0 ? rc : DL_OK;
+	if (st)
+		db_bind(st, "i", limit);
+	return store_all_rows(st, related_doc_row, a, sizeof(**docs), (void **)docs, n);
 }
 
 int store_related_doc(struct db *db, int64_t id, struct store_related_doc *out)
 {
 	struct db_stmt *st = db_prepare(db, SQL_RELATED_DOC);
-	int rc;
 
 	if (!st)
 		return DL_ERR;
 	db_bind(st, "i", id);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		related_doc_row(st, out);
-	db_done(st);
-	return rc < 0 ? rc : rc == DB_ROW ? DL_OK : DL_NOTFOUND;
+	return store_one_row(st, related_doc_row, NULL, out);
 }
 
 int store_article_count(struct db *db, int64_t *n)

@@ -226,9 +226,9 @@ int store_published_ids(struct db *db, int64_t **ids, size_t *n);
 struct store_related_doc {
 	int64_t id, category_id, published_at, updated_at;
 };
-/* The `limit` newest published articles, newest first (*docs malloc'd). */
-int store_related_window(struct db *db, int64_t limit, struct store_related_doc **docs,
-			 size_t *n);
+/* The `limit` newest published articles, newest first (*docs in `a`). */
+int store_related_window(struct db *db, struct arena *a, int64_t limit,
+			 struct store_related_doc **docs, size_t *n);
 /* Article `id`'s row; DL_NOTFOUND unless it is published. */
 int store_related_doc(struct db *db, int64_t id, struct store_related_doc *out);
 
