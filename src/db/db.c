@@ -406,6 +406,11 @@ int db_set_bulk(struct db *db, bool on)
 	return db->drv->set_bulk(db, on);
 }
 
+int db_set_scan(struct db *db)
+{
+	return db->drv->set_scan ? db->drv->set_scan(db) : DL_OK;
+}
+
 int db_backup(struct db *db, const char *dest, void (*progress)(int done, int total))
 {
 	if (!db->drv->backup)

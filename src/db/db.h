@@ -108,6 +108,13 @@ void db_rollback(struct db *db);
  */
 int db_set_bulk(struct db *db, bool on);
 
+/*
+ * This connection reads much of the database once and keeps none of it (a
+ * background index fill): SQLite reads through a small page cache instead
+ * of its memory map, so what it read does not stay resident in the process.
+ */
+int db_set_scan(struct db *db);
+
 /* Run SQL with no parameters and no rows (pragmas, DDL). */
 int db_exec(struct db *db, const char *sql);
 

@@ -338,6 +338,11 @@ static int sqlite_set_bulk(struct db *db, bool on)
 	return sqlite_exec(db, on ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = FULL");
 }
 
+static int sqlite_set_scan(struct db *db)
+{
+	return sqlite_exec(db, "PRAGMA mmap_size = 0; PRAGMA cache_size = -2000");
+}
+
 /* Neutral DDL to SQLite: BIGSERIAL is an INTEGER PRIMARY KEY (the rowid). */
 static void sqlite_ddl(const char *sql, struct strbuf *out)
 {
@@ -558,6 +563,7 @@ const struct db_driver db_sqlite_driver = {
 	.exec = sqlite_exec,
 	.begin = sqlite_begin,
 	.set_bulk = sqlite_set_bulk,
+	.set_scan = sqlite_set_scan,
 	.backup = sqlite_backup,
 	.check = sqlite_check,
 	.ddl = sqlite_ddl,

@@ -29,6 +29,7 @@ struct db_driver {
 	int (*exec)(struct db *db, const char *sql);
 	int (*begin)(struct db *db);
 	int (*set_bulk)(struct db *db, bool on);
+	int (*set_scan)(struct db *db);   /* NULL: nothing to change */
 	/* A consistent copy of the whole database into a new file (NULL: not this engine's job). */
 	int (*backup)(struct db *db, const char *dest, void (*progress)(int done, int total));
 	/* The engine's own consistency check: DL_OK, or DL_INVALID with the first problem in out. */

@@ -254,7 +254,8 @@ static long keep(void *arg)
 	struct timespec t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!k->db && db_open(k->url, &k->db)) {
+	if (!k->db && (db_open(k->url, &k->db) || db_set_scan(k->db))) {
+		db_close(k->db);
 		k->db = NULL;
 	} else if (!acquire(k->db, RESYNC_SECONDS / 2)) {
 		if (!k->filled)
