@@ -2,11 +2,10 @@
 # Related News quality: precision@5 on the labelled BBC corpus (2,225 articles in 5 topics),
 # imported with no category information, so only the text can relate two articles.
 #
-#   bench/related_quality.sh [--related-as-published]
+#   bench/related_quality.sh [--no-rerank]
 #
-# By default each list is re-ranked by shared neighbours, as `bench-data --related` and
-# `dateline demo` store them; --related-as-published measures the lists a publish stores
-# (cosine order alone: what a live site's new stories get).
+# Each list is re-ranked by shared neighbours, as a publish, `bench-data --related` and
+# `dateline demo` store them; --no-rerank measures the cosine order alone.
 #
 # Each article's topic is kept in its first tag ("<topic> topic N"), which Related News
 # never reads (it uses the headline, dek and body through the full-text index).

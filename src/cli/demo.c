@@ -489,7 +489,7 @@ static int demo_fill(struct demo *d)
 		if (!strncmp(f->path, "demo/ads/", 9))
 			rc = write_ad(d, f);
 	if (!rc)
-		rc = related_rebuild(d->db, 8, true, isatty(2) ? progress : NULL);
+		rc = related_rebuild(d->db, RELATED_STORED, true, isatty(2) ? progress : NULL);
 	free(arts);
 	return rc;
 }

@@ -9,7 +9,7 @@ struct ticker {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	bool stopping;
+	bool stopping, kicked;
 	ticker_fn fn;
 	void *ctx;
 };
@@ -33,8 +33,10 @@ static void *run(void *arg)
 			until.tv_nsec -= 1000000000L;
 		}
 		pthread_mutex_lock(&t->lock);
-		while (!t->stopping && pthread_cond_timedwait(&t->wake, &t->lock, &until) == 0)
+		while (!t->stopping && !t->kicked &&
+		       pthread_cond_timedwait(&t->wake, &t->lock, &until) == 0)
 			;
+		t->kicked = false;
 	}
 	pthread_mutex_unlock(&t->lock);
 	return NULL;
@@ -56,6 +58,16 @@ struct ticker *ticker_start(const char *what, ticker_fn fn, void *ctx)
 		return NULL;
 	}
 	return t;
+}
+
+void ticker_kick(struct ticker *t)
+{
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->kicked = true;
+	pthread_cond_signal(&t->wake);
+	pthread_mutex_unlock(&t->lock);
 }
 
 void ticker_stop(struct ticker *t)

@@ -15,6 +15,8 @@ typedef long (*ticker_fn)(void *ctx);
 
 /* Start calling `fn` now; NULL (logged, naming `what`) if no thread could start. */
 struct ticker *ticker_start(const char *what, ticker_fn fn, void *ctx);
+/* End the current wait now (the next call comes at once); NULL is ok. */
+void ticker_kick(struct ticker *t);
 /* Stop and free; NULL is ok. */
 void ticker_stop(struct ticker *t);
 

@@ -13,7 +13,6 @@
 #include "render/markdown.h"
 
 /* How many Related News each article stores (the page shows fewer). */
-#define ED_RELATED_STORED 8
 
 static int fail(struct editorial_error *err, int status, const char *field, const char *message)
 {
@@ -366,7 +365,7 @@ static int related_after_save(struct db *db, int64_t id, const char *status)
 		related_forget(db, id);
 		return DL_OK;
 	}
-	r = related_refresh(db, id, ED_RELATED_STORED);
+	r = related_refresh(db, id, RELATED_STORED);
 	return r == DL_NOTFOUND ? DL_OK : r;
 }
 

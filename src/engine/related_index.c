@@ -30,6 +30,8 @@ struct rdoc {
 	uint32_t n;
 	float norm;
 	bool live;
+	int64_t *nb;         /* its RI_NEIGHBOURS most similar, once asked for (malloc'd) */
+	uint32_t nnb;
 };
 
 struct related_index {
@@ -75,6 +77,8 @@ struct related_index *ri_new(void)
 
 static void release(struct related_index *idx)
 {
+	for (size_t i = 0; i < idx->ndocs; i++)
+		free(idx->docs[i].nb);
 	for (size_t i = 0; i < idx->nterms; i++)
 		free(idx->terms[i].post);
 	free(idx->terms);
@@ -241,6 +245,8 @@ static void drop(struct related_index *idx, struct rdoc *d)
 	for (uint32_t i = 0; i < d->n; i++)
 		idx->terms[idx->fwd[d->first + i].term].df--;
 	d->live = false;
+	free(d->nb);
+	d->nb = NULL;
 	idx->dead_fwd += d->n;
 	idx->live--;
 }
@@ -568,5 +574,64 @@ size_t ri_bytes(const struct related_index *idx)
 
 	for (size_t i = 0; i < idx->nterms; i++)
 		b += idx->terms[i].apost * sizeof(struct post) + idx->terms[i].len + 1;
+	for (size_t i = 0; i < idx->ndocs; i++)
+		b += idx->docs[i].nnb * sizeof(*idx->docs[i].nb);
 	return b;
+}
+
+bool ri_neighbours(struct related_index *idx, int64_t id, double category_boost,
+		   const int64_t **ids, size_t *n)
+{
+	struct rdoc *d = find_doc(idx, id);
+
+	if (!d)
+		return false;
+	if (!d->nb) {
+		int64_t nb[RI_NEIGHBOURS];
+		double sc[RI_NEIGHBOURS];
+		size_t k = query(idx, &idx->fwd[d->first], d->n, id, d->m.category_id,
+				 category_boost, RI_NEIGHBOURS, nb, sc);
+
+		d->nb = xcalloc(k ? k : 1, sizeof(*d->nb));
+		memcpy(d->nb, nb, k * sizeof(*nb));
+		d->nnb = (uint32_t)k;
+	}
+	*ids = d->nb;
+	*n = d->nnb;
+	return true;
+}
+
+void ri_set_neighbours(struct related_index *idx, int64_t id, const int64_t *ids, size_t n)
+{
+	struct rdoc *d = find_doc(idx, id);
+
+	if (!d)
+		return;
+	if (n > RI_NEIGHBOURS)
+		n = RI_NEIGHBOURS;
+	free(d->nb);
+	d->nb = xcalloc(n ? n : 1, sizeof(*d->nb));
+	memcpy(d->nb, ids, n * sizeof(*ids));
+	d->nnb = (uint32_t)n;
+}
+
+void ri_drop_neighbours(struct related_index *idx, int64_t id)
+{
+	struct rdoc *d = find_doc(idx, id);
+
+	if (d) {
+		free(d->nb);
+		d->nb = NULL;
+		d->nnb = 0;
+	}
+}
+
+size_t ri_lacking_neighbours(const struct related_index *idx, int64_t *ids, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < idx->ndocs && n < max; i++)
+		if (idx->docs[i].live && !idx->docs[i].nb)
+			ids[n++] = idx->docs[i].m.id;
+	return n;
 }

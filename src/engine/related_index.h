@@ -61,6 +61,21 @@ size_t ri_similar_terms(struct related_index *idx, const struct ri_term_in *term
 			int64_t exclude_id, int64_t category_id, double category_boost,
 			size_t max, int64_t *ids, double *scores);
 
+/*
+ * Each article's RI_NEIGHBOURS most similar (ri_similar's order), computed
+ * at the first ask and kept until the article changes or is dropped: what
+ * re-ranking by shared neighbours compares. False if `id` is not indexed.
+ */
+#define RI_NEIGHBOURS 100
+bool ri_neighbours(struct related_index *idx, int64_t id, double category_boost,
+		   const int64_t **ids, size_t *n);
+/* Keep `ids` as `id`'s list (its ri_similar answer for RI_NEIGHBOURS, just computed). */
+void ri_set_neighbours(struct related_index *idx, int64_t id, const int64_t *ids, size_t n);
+/* Forget `id`'s list (a new article may now belong in it). */
+void ri_drop_neighbours(struct related_index *idx, int64_t id);
+/* Up to `max` articles whose list was never computed (for a background fill). */
+size_t ri_lacking_neighbours(const struct related_index *idx, int64_t *ids, size_t max);
+
 /* Refresh what queries would (norms, scratch space) now, after many puts. */
 void ri_prepare(struct related_index *idx);
 

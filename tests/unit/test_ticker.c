@@ -57,11 +57,31 @@ static void test_stop_cuts_a_long_wait_short(void **state)
 	ticker_stop(NULL);
 }
 
+static void test_a_kick_ends_the_wait(void **state)
+{
+	long ms = 60 * 1000;
+	struct ticker *t;
+	double t0 = now();
+
+	atomic_store(&calls, 0);
+	t = ticker_start("test", count_and_wait, &ms);
+	assert_non_null(t);
+	while (!atomic_load(&calls))
+		usleep(1000);
+	ticker_kick(t);
+	while (atomic_load(&calls) < 2 && now() - t0 < 10)
+		usleep(1000);
+	assert_int_equal(atomic_load(&calls), 2);
+	ticker_stop(t);
+	ticker_kick(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_repeats_at_the_asked_interval),
 		cmocka_unit_test(test_stop_cuts_a_long_wait_short),
+		cmocka_unit_test(test_a_kick_ends_the_wait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
