@@ -83,7 +83,7 @@ echo "cached server RSS with the index filled: $(awk '/VmRSS/ {print $2 " " $3}'
 /usr/bin/python3 bench/million_publish.py "http://127.0.0.1:$pa" "http://127.0.0.1:$pc" \
   bench@example.org "$pw" ${PUBLISHES:-10}
 # Each publish's related_refresh (read, analyse, index, compute, store), from the debug log.
-grep -o "related: article [0-9]*, [0-9]* related, [0-9.]* ms" "$log" |
+grep -o "related: article [0-9]*, [0-9]* related[^,]*, [0-9.]* ms" "$log" |
   awk '{ms[NR] = $(NF - 1); line = line sprintf("%s%s", NR > 1 ? " · " : "", $(NF - 1))}
        END {n = asort(ms); print "Related News per publish (ms): " line;
             print "Related News per publish: median " (n % 2 ? ms[(n + 1) / 2] : (ms[n / 2] + ms[n / 2 + 1]) / 2) " ms"}'

@@ -247,7 +247,8 @@ struct related_keeper {
 	struct ticker *ticker;
 	char *url;
 	struct db *db;
-	bool filled;
+	bool filled, listed;       /* the index filled; every neighbour list computed once */
+	struct timespec filled_at;
 };
 
 /* Lists computed per round of the keeper's background fill, and the pause after one. */
@@ -279,11 +280,18 @@ static long keep(void *arg)
 		k->db = NULL;
 		return RESYNC_SECONDS / 4 * 1000L;
 	}
-	if (!k->filled)
+	if (!k->filled) {
 		log_info("Related News index: %zu articles, %zu KiB, filled in %.2f s",
 			 ri_count(related.idx), ri_bytes(related.idx) / 1024, seconds_since(&t0));
+		k->filled_at = t0;
+	}
 	k->filled = true;
 	lacking = ri_lacking_neighbours(related.idx, todo, FILL_CHUNK);
+	if (!lacking && !k->listed) {
+		log_info("Related News index: every article's neighbours listed, %zu KiB, %.1f s"
+			 " after the fill", ri_bytes(related.idx) / 1024, seconds_since(&k->filled_at));
+		k->listed = true;
+	}
 	for (size_t i = 0; i < lacking; i++) {
 		const int64_t *ids;
 		size_t n;
@@ -377,9 +385,21 @@ static int by_scored_desc(const void *a, const void *b)
 	return (x->id < y->id) - (x->id > y->id);
 }
 
-/* The best `max` for article `d`, re-ranked if `rerank`, under the lock. */
-static int rank_locked(struct db *db, const struct store_related_doc *d, bool rerank, size_t max,
-		       int64_t *ids, double *scores, size_t *n)
+/*
+ * A publish computes at most this many missing neighbour lists (a few ms
+ * each at 20,000 articles); with more missing (the keeper is still filling
+ * them after a start) it stores the cosine order and leaves the re-ranked
+ * list to the keeper.
+ */
+#define PUBLISH_LIST_BUDGET 8
+
+/*
+ * The best `max` for article `d`, re-ranked if `*rerank` and no more than
+ * `budget` candidates lack a neighbour list, under the lock. *rerank says
+ * whether it was.
+ */
+static int rank_locked(struct db *db, const struct store_related_doc *d, bool *rerank,
+		       size_t budget, size_t max, int64_t *ids, double *scores, size_t *n)
 {
 	int64_t cand[RI_NEIGHBOURS], mine[RI_NEIGHBOURS];
 	double sc[RI_NEIGHBOURS];
@@ -390,13 +410,16 @@ static int rank_locked(struct db *db, const struct store_related_doc *d, bool re
 	*n = 0;
 	if (r)
 		return r;
+	for (size_t j = 0, lacking = 0; *rerank && j < k; j++)
+		if (!ri_has_neighbours(related.idx, cand[j]) && ++lacking > budget)
+			*rerank = false;
 	memcpy(mine, cand, k * sizeof(*mine));
 	qsort(mine, k, sizeof(*mine), cmp_i64);
 	for (size_t j = 0; j < k; j++) {
 		const int64_t *theirs;
 		size_t shared = 0, nt;
 
-		if (rerank && ri_neighbours(related.idx, cand[j], CATEGORY_BOOST, &theirs, &nt))
+		if (*rerank && ri_neighbours(related.idx, cand[j], CATEGORY_BOOST, &theirs, &nt))
 			for (size_t q = 0; q < nt; q++)
 				shared += theirs[q] == d->id ||
 					  bsearch(&theirs[q], mine, k, sizeof(*mine), cmp_i64) != NULL;
@@ -415,6 +438,7 @@ int related_compute(struct db *db, int64_t id, size_t max, int64_t *ids, double 
 		    size_t *n)
 {
 	struct store_related_doc d;
+	bool rerank = true;
 	int r;
 
 	*n = 0;
@@ -423,7 +447,7 @@ int related_compute(struct db *db, int64_t id, size_t max, int64_t *ids, double 
 		r = acquire(db, RESYNC_SECONDS);
 	if (r)
 		return r;
-	r = rank_locked(db, &d, true, max, ids, scores, n);
+	r = rank_locked(db, &d, &rerank, SIZE_MAX, max, ids, scores, n);
 	release_lock();
 	return r;
 }
@@ -431,13 +455,14 @@ int related_compute(struct db *db, int64_t id, size_t max, int64_t *ids, double 
 /* Articles whose stored Related News a new neighbour may have changed, for the keeper. */
 #define PENDING_MAX 256
 
-static void queue_neighbours(const int64_t *ids, size_t n)
+/* Queue `ids` for the keeper's refresh; `drop`: their neighbour lists may now be stale. */
+static void queue_refresh(const int64_t *ids, size_t n, bool drop)
 {
 	for (size_t i = 0; i < n; i++) {
 		bool queued = false;
 
-		/* Their lists may now hold the new article: computed again when next asked. */
-		ri_drop_neighbours(related.idx, ids[i]);
+		if (drop)  /* it may now belong in their lists: computed again when next asked */
+			ri_drop_neighbours(related.idx, ids[i]);
 		for (size_t j = 0; j < related.npending && !queued; j++)
 			queued = related.pending[j] == ids[i];
 		if (!queued && related.npending < PENDING_MAX)
@@ -458,6 +483,7 @@ static int refresh(struct db *db, int64_t id, size_t max, bool reindex)
 	struct timespec t0;
 	int64_t ids[32];
 	double scores[32];
+	bool reranked = true;
 	size_t n = 0;
 	int r;
 
@@ -478,9 +504,12 @@ static int refresh(struct db *db, int64_t id, size_t max, bool reindex)
 		trim();
 	}
 	if (!r)
-		r = rank_locked(db, &d, true, max, ids, scores, &n);
+		r = rank_locked(db, &d, &reranked, reindex ? PUBLISH_LIST_BUDGET : SIZE_MAX, max,
+				ids, scores, &n);
 	if (!r && reindex)
-		queue_neighbours(ids, n);
+		queue_refresh(ids, n, true);
+	if (!r && !reranked)
+		queue_refresh(&id, 1, false);  /* the keeper stores the re-ranked list */
 	gauge_index();
 	release_lock();
 	terms_release(&t);
@@ -491,7 +520,9 @@ static int refresh(struct db *db, int64_t id, size_t max, bool reindex)
 
 		metrics_observe(metrics_global(), "dateline_related_refresh_seconds",
 				"Computing and storing one article's Related News", NULL, secs);
-		log_debug("related: article %" PRId64 ", %zu related, %.2f ms", id, n, secs * 1e3);
+		log_debug("related: %s %" PRId64 ", %zu related%s, %.2f ms",
+			  reindex ? "article" : "background refresh of", id, n,
+			  reranked ? "" : " (cosine order; re-ranked later)", secs * 1e3);
 	}
 	return r;
 }
@@ -530,7 +561,9 @@ int related_rebuild(struct db *db, size_t max, bool rerank,
 		if (!r)
 			r = acquire(db, RESYNC_SECONDS);
 		if (!r) {
-			r = rank_locked(db, &d, rerank, max, out, sc, &m);
+			bool want = rerank;
+
+			r = rank_locked(db, &d, &want, SIZE_MAX, max, out, sc, &m);
 			release_lock();
 		}
 		if (!r)

@@ -615,6 +615,12 @@ void ri_set_neighbours(struct related_index *idx, int64_t id, const int64_t *ids
 	d->nnb = (uint32_t)n;
 }
 
+bool ri_has_neighbours(const struct related_index *idx, int64_t id)
+{
+	const struct rdoc *d = find_doc(idx, id);
+	return d && d->nb;
+}
+
 void ri_drop_neighbours(struct related_index *idx, int64_t id)
 {
 	struct rdoc *d = find_doc(idx, id);

@@ -71,6 +71,8 @@ bool ri_neighbours(struct related_index *idx, int64_t id, double category_boost,
 		   const int64_t **ids, size_t *n);
 /* Keep `ids` as `id`'s list (its ri_similar answer for RI_NEIGHBOURS, just computed). */
 void ri_set_neighbours(struct related_index *idx, int64_t id, const int64_t *ids, size_t n);
+/* Whether `id`'s list is at hand (asking for it costs nothing). */
+bool ri_has_neighbours(const struct related_index *idx, int64_t id);
 /* Forget `id`'s list (a new article may now belong in it). */
 void ri_drop_neighbours(struct related_index *idx, int64_t id);
 /* Up to `max` articles whose list was never computed (for a background fill). */
