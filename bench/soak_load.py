@@ -68,13 +68,19 @@ def metrics(requests, admin):
     for name in ("hits_total", "misses_total", "evictions_total", "bytes", "pages"):
         m = re.search(rf"^dateline_page_cache_{name} (\S+)$", text, re.M)
         out[name] = int(float(m.group(1))) if m else -1
+    # Who holds the heap: SQLite, Related News' index, malloc's kept free memory.
+    for name in ("sqlite_memory_bytes", "related_index_bytes", "heap_in_use_bytes",
+                 "heap_free_bytes"):
+        m = re.search(rf"^dateline_{name} (\S+)$", text, re.M)
+        out[name] = int(float(m.group(1))) // 1024 if m else -1
     return out, text
 
 
 def sampler(requests, admin, pid, t0, deadline, path, stop):
     fields = ["t_s", "vmrss_kib", "rssanon_kib", "rssfile_kib", "rssshmem_kib", "pss_kib",
               "pss_anon_kib", "pss_file_kib", "db_maps", "threads", "fds", "cache_hits", "cache_misses", "cache_evictions", "cache_bytes",
-              "cache_pages", "load1"]
+              "cache_pages", "sqlite_kib", "related_kib", "heap_used_kib", "heap_free_kib",
+              "load1"]
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(fields)
@@ -93,6 +99,8 @@ def sampler(requests, admin, pid, t0, deadline, path, stop):
                         st.get("RssShmem", 0), st["Pss"], st["Pss_Anon"], st["Pss_File"],
                         st["db_maps"], st["Threads"], st["fds"], m["hits_total"],
                         m["misses_total"], m["evictions_total"], m["bytes"], m["pages"],
+                        m["sqlite_memory_bytes"], m["related_index_bytes"],
+                        m["heap_in_use_bytes"], m["heap_free_bytes"],
                         open("/proc/loadavg").read().split()[0]])
             f.flush()
             if now >= deadline or stop.is_set():
@@ -323,6 +331,17 @@ def report(out):
          f"{mib(warm, 'rssanon_kib'):.1f} MiB at {float(warm['t_s']):.0f} s → "
          f"{mib(end, 'rssanon_kib'):.1f} MiB at {float(end['t_s']):.0f} s "
          f"({growth('rssanon_kib'):+.1f}%; within 10%?)")
+    if int(end.get("heap_used_kib") or -1) >= 0:
+        def held(x):
+            used = int(x["heap_used_kib"])
+            parts = [int(x["sqlite_kib"]), max(0, int(x["related_kib"])),
+                     int(x["cache_bytes"]) // 1024]
+            return [used] + parts + [used - sum(parts), int(x["heap_free_kib"])]
+        a, b = held(warm), held(end)
+        names = ["malloc in use", "SQLite (page caches, statements)", "Related News' index",
+                 "page cache", "the rest", "freed but kept by malloc"]
+        lines.append("| the heap by holder, warm-up → end (MiB) | " + "; ".join(
+            f"{n} {x / 1024:.1f} → {y / 1024:.1f}" for n, x, y in zip(names, a, b)) + " | |")
     crit("Pss (each mapped page once), warm-up → end", growth("pss_kib") <= 10,
          f"{mib(warm, 'pss_kib'):.1f} → {mib(end, 'pss_kib'):.1f} MiB "
          f"({growth('pss_kib'):+.1f}%; of it file {mib(warm, 'pss_file_kib'):.1f} → "

@@ -1,5 +1,8 @@
 #include "core/compat.h"
 #include "core/alloc.h"
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static void oom(size_t n)
 {
@@ -46,4 +49,17 @@ char *xmemdupz(const void *p, size_t len)
 	memcpy(s, p, len);
 	s[len] = '\0';
 	return s;
+}
+
+void alloc_heap_stats(size_t *in_use, size_t *kept_free)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+	struct mallinfo2 mi = mallinfo2();
+
+	*in_use = mi.uordblks + mi.hblkhd;  /* small and mmap()ed blocks */
+	*kept_free = mi.fordblks;
+#else
+	*in_use = 0;
+	*kept_free = 0;
+#endif
 }

@@ -17,6 +17,10 @@ char *xstrdup(const char *s);
 /* A NUL-terminated copy of the first len bytes of p. */
 char *xmemdupz(const void *p, size_t len);
 
+/* What malloc holds: bytes in live allocations and bytes freed but kept for reuse (glibc's
+ * arenas; 0 and 0 where the C library cannot tell). */
+void alloc_heap_stats(size_t *in_use, size_t *kept_free);
+
 /* Grow an array `x` of `nr` used items to hold at least `want`, doubling. */
 #define ALLOC_GROW(x, want, alloc) \
 	do { \

@@ -338,6 +338,15 @@ static int sqlite_set_bulk(struct db *db, bool on)
 	return sqlite_exec(db, on ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = FULL");
 }
 
+void db_engine_memory(int64_t *now, int64_t *peak)
+{
+	sqlite3_int64 cur = 0, hi = 0;
+
+	sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &cur, &hi, 0);
+	*now = cur;
+	*peak = hi;
+}
+
 static int sqlite_set_scan(struct db *db)
 {
 	return sqlite_exec(db, "PRAGMA mmap_size = 0; PRAGMA cache_size = -2000");

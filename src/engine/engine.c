@@ -412,6 +412,8 @@ void engine_metrics_render(struct engine *e, struct strbuf *out)
 	struct metrics *m = metrics_global();
 	struct pagecache_stats st;
 	uint64_t ns, steps;
+	int64_t sql_now, sql_peak;
+	size_t heap_used, heap_free;
 
 	pagecache_stats(e->cache, &st);
 	metrics_count_set(m, "dateline_page_cache_hits_total", "Public pages served from the page cache.", NULL, st.hits);
@@ -420,6 +422,12 @@ void engine_metrics_render(struct engine *e, struct strbuf *out)
 	metrics_set(m, "dateline_page_cache_bytes", "Bytes held by the page cache.", NULL, (double)st.bytes);
 	metrics_set(m, "dateline_page_cache_budget_bytes", "The page cache's byte budget (0: off).", NULL, (double)st.budget);
 	metrics_set(m, "dateline_page_cache_pages", "Pages in the page cache.", NULL, (double)st.pages);
+	db_engine_memory(&sql_now, &sql_peak);
+	metrics_set(m, "dateline_sqlite_memory_bytes", "Memory SQLite holds: page caches, statements.", NULL, (double)sql_now);
+	metrics_set(m, "dateline_sqlite_memory_peak_bytes", "The most SQLite has held since start.", NULL, (double)sql_peak);
+	alloc_heap_stats(&heap_used, &heap_free);
+	metrics_set(m, "dateline_heap_in_use_bytes", "Bytes in live malloc allocations.", NULL, (double)heap_used);
+	metrics_set(m, "dateline_heap_free_bytes", "Bytes freed but kept by malloc for reuse.", NULL, (double)heap_free);
 	db_time_totals(&ns, &steps);
 	metrics_count_set(m, "dateline_db_statements_total", "Database statement steps.", NULL, steps);
 	metrics_count_set(m, "dateline_db_step_microseconds_total", "Time spent stepping database statements.", NULL, ns / 1000);

@@ -89,6 +89,7 @@ static void test_engine_adds_cache_and_database_totals(void **state)
 	struct strbuf url = STRBUF_INIT, out = STRBUF_INIT;
 	struct engine_config cfg = { 0 };
 	struct engine *e;
+	const char *p;
 
 	assert_non_null(mkdtemp(dir));
 	strbuf_addf(&url, "%s/m.db", dir);
@@ -100,6 +101,13 @@ static void test_engine_adds_cache_and_database_totals(void **state)
 	assert_true(has_line(&out, "dateline_page_cache_budget_bytes 1048576"));
 	assert_true(has_line(&out, "dateline_page_cache_hits_total 0"));
 	assert_non_null(strstr(out.buf, "\ndateline_db_statements_total "));
+	/* The engine has a SQLite connection open: SQLite holds memory, and says so. */
+	p = strstr(out.buf, "\ndateline_sqlite_memory_bytes ");
+	assert_non_null(p);
+	assert_true(atof(p + strlen("\ndateline_sqlite_memory_bytes ")) > 0);
+	assert_non_null(strstr(out.buf, "\ndateline_sqlite_memory_peak_bytes "));
+	assert_non_null(strstr(out.buf, "\ndateline_heap_in_use_bytes "));
+	assert_non_null(strstr(out.buf, "\ndateline_heap_free_bytes "));
 	engine_free(e);
 	strbuf_reset(&url);
 	strbuf_addf(&url, "rm -rf %s", dir);
