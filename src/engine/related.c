@@ -232,6 +232,9 @@ static void gauge_index(void)
 	metrics_set(metrics_global(), "dateline_related_index_bytes",
 		    "Bytes held by Related News' in-memory index", NULL,
 		    (double)ri_bytes(related.idx));
+	metrics_set(metrics_global(), "dateline_related_lists_missing",
+		    "Indexed articles whose neighbour list the keeper has yet to compute", NULL,
+		    (double)ri_lacking_neighbours(related.idx, NULL, SIZE_MAX));
 }
 
 int related_warm(struct db *db)

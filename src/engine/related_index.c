@@ -637,7 +637,10 @@ size_t ri_lacking_neighbours(const struct related_index *idx, int64_t *ids, size
 	size_t n = 0;
 
 	for (size_t i = 0; i < idx->ndocs && n < max; i++)
-		if (idx->docs[i].live && !idx->docs[i].nb)
-			ids[n++] = idx->docs[i].m.id;
+		if (idx->docs[i].live && !idx->docs[i].nb) {
+			if (ids)
+				ids[n] = idx->docs[i].m.id;
+			n++;
+		}
 	return n;
 }

@@ -75,7 +75,8 @@ void ri_set_neighbours(struct related_index *idx, int64_t id, const int64_t *ids
 bool ri_has_neighbours(const struct related_index *idx, int64_t id);
 /* Forget `id`'s list (a new article may now belong in it). */
 void ri_drop_neighbours(struct related_index *idx, int64_t id);
-/* Up to `max` articles whose list was never computed (for a background fill). */
+/* Up to `max` articles whose list was never computed (for a background fill); with
+ * ids NULL, how many there are. */
 size_t ri_lacking_neighbours(const struct related_index *idx, int64_t *ids, size_t max);
 
 /* Refresh what queries would (norms, scratch space) now, after many puts. */

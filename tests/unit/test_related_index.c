@@ -119,6 +119,31 @@ static void test_outside_terms(void **state)
 	ri_free(idx);
 }
 
+/* Neighbour lists: computed on demand, counted while missing, dropped on request. */
+static void test_neighbour_lists(void **state)
+{
+	struct related_index *idx = ri_new();
+	const int64_t *nb;
+	int64_t ids[4];
+	size_t n;
+
+	filler(idx);
+	put(idx, 1, 1, "bridge harbor crew");
+	put(idx, 2, 1, "bridge harbor pier");
+	assert_int_equal(ri_lacking_neighbours(idx, NULL, SIZE_MAX), 12);
+	assert_int_equal(ri_lacking_neighbours(idx, ids, 4), 4);
+	assert_false(ri_has_neighbours(idx, 1));
+	assert_true(ri_neighbours(idx, 1, 1.0, &nb, &n));
+	assert_true(n >= 1);
+	assert_int_equal(nb[0], 2);
+	assert_true(ri_has_neighbours(idx, 1));
+	assert_int_equal(ri_lacking_neighbours(idx, NULL, SIZE_MAX), 11);
+	ri_drop_neighbours(idx, 1);
+	assert_false(ri_has_neighbours(idx, 1));
+	assert_int_equal(ri_lacking_neighbours(idx, NULL, SIZE_MAX), 12);
+	ri_free(idx);
+}
+
 /* Many replacements and removals: compaction keeps every answer the same. */
 static void test_churn_compacts(void **state)
 {
@@ -151,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_category_boost_and_limit),
 		cmocka_unit_test(test_replace_and_forget),
 		cmocka_unit_test(test_outside_terms),
+		cmocka_unit_test(test_neighbour_lists),
 		cmocka_unit_test(test_churn_compacts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
