@@ -5,9 +5,9 @@
 #
 # Builds DB with `bench-data --articles ARTICLES` (no Related News: a full rebuild at this
 # size takes hours) and reports its time and size, then starts `dateline serve` twice on
-# free loopback ports (cache off for latencies, cache on for publish-to-visible) and
-# measures with `wrk --latency -t1 -c8 -d10s`; then waits for Related News' index to fill
-# and publishes PUBLISHES (default 10) stories through /api/v1 (full-text index and Related
+# free loopback ports (cache off for latencies, cache on for publish-to-visible), waits
+# until both have done their start-up work (Related News' index and its neighbour lists,
+# minutes at 1M), measures with `wrk --latency -t1 -c8 -d10s`; then publishes PUBLISHES (default 10) stories through /api/v1 (full-text index and Related
 # News in the request) with bench/million_publish.py, reporting each related_refresh's time
 # from the server's debug log. BIN=PATH measures
 # another binary (an older build, for a before/after on the same database).
@@ -31,14 +31,15 @@ pu=$(free_port) pc=$(free_port) pa=$(free_port)
 pw=bench-password-1m
 "$bin" user add --db "$db" --role editor --password-stdin bench@example.org <<<"$pw" \
   >/dev/null 2>&1 || true  # already there from an earlier run
+ulog=$(mktemp /tmp/dateline-million.XXXXXX.log)
 "$bin" serve --db "$db" --listen 127.0.0.1:$pu --admin-listen off --access-log off --cache-size 0 \
-  2>/dev/null &
+  2>"$ulog" &
 su=$!
 log=$(mktemp /tmp/dateline-million.XXXXXX.log)
 "$bin" serve --db "$db" --listen 127.0.0.1:$pc --admin-listen 127.0.0.1:$pa --access-log off \
   --log-level debug 2>"$log" &
 sc=$!
-trap 'kill $su $sc 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill $su $sc 2>/dev/null || true; rm -f "$log" "$ulog"' EXIT
 for p in $pu $pc; do
   for _ in $(seq 200); do curl -sf -o /dev/null "http://127.0.0.1:$p/healthz" && break; sleep 0.1; done
 done
@@ -53,6 +54,14 @@ lat() {  # name path: p50 and p99 from wrk's latency distribution, and req/s
     "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
     "$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
 }
+# Measure the steady state: each server's Related News keeper first fills its index and then
+# every indexed article's neighbour list in the background (minutes at this size, one core).
+t0=$(date +%s)
+until grep -q "every article's neighbours listed" "$log" && grep -q "every article's neighbours listed" "$ulog"; do
+  sleep 1
+done
+echo "both servers' Related News keepers done $(( $(date +%s) - t0 )) s after start:"
+grep -ho "Related News index:.*" "$ulog" "$log" | sed 's/^/  /'
 echo "uncached, wrk --latency -t1 -c8 -d10s:"
 lat "article" "$article"
 lat "home" "/"
@@ -75,18 +84,15 @@ until curl -s "http://127.0.0.1:$pc/" | grep -q "$title"; do :; done
 t2=$(date +%s%N)
 echo "publish-to-visible: commit took $(( (t1 - t0) / 1000000 )) ms; home showed it" \
   "$(( (t2 - t1) / 1000000 )) ms after the commit returned"
-# Related News' in-memory index is filled at start-up by its own thread; wait for it.
-until grep -q "Related News index:" "$log"; do sleep 0.5; done
-grep -o "Related News index:.*" "$log"
-echo "cached server RSS with the index filled: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$sc/status)" \
+echo "cached server RSS with the index and lists filled: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$sc/status)" \
   "($(awk '/RssAnon/ {print $2}' /proc/$sc/status) kB anonymous)"
 /usr/bin/python3 bench/million_publish.py "http://127.0.0.1:$pa" "http://127.0.0.1:$pc" \
   bench@example.org "$pw" ${PUBLISHES:-10}
 # Each publish's related_refresh (read, analyse, index, compute, store), from the debug log.
-grep -o "related: article [0-9]*, [0-9]* related[^,]*, [0-9.]* ms" "$log" |
-  awk '{ms[NR] = $(NF - 1); line = line sprintf("%s%s", NR > 1 ? " · " : "", $(NF - 1))}
-       END {n = asort(ms); print "Related News per publish (ms): " line;
-            print "Related News per publish: median " (n % 2 ? ms[(n + 1) / 2] : (ms[n / 2] + ms[n / 2 + 1]) / 2) " ms"}'
+ms=$(grep -o "related: article [0-9]*, [0-9]* related[^,]*, [0-9.]* ms" "$log" | awk '{print $(NF - 1)}')
+echo "Related News per publish (ms): $(paste -sd' ' <<<"$ms" | sed 's/ / · /g')"
+sort -n <<<"$ms" | awk '{ms[NR] = $1}
+  END {print "Related News per publish: median " (NR % 2 ? ms[(NR + 1) / 2] : (ms[NR / 2] + ms[NR / 2 + 1]) / 2) " ms"}'
 echo "cached server RSS: $(awk '/VmRSS/ {print $2 " " $3}' /proc/$sc/status)" \
   "($(awk '/RssAnon/ {print $2}' /proc/$sc/status) kB anonymous," \
   "$(awk '/RssFile/ {print $2}' /proc/$sc/status) kB mapped file)"
