@@ -144,10 +144,9 @@ static int text_ok(struct slice s, size_t max)
 	return true;
 }
 
-int media_ingest(struct db *db, struct arena *a, const struct media_upload *up,
-		 const struct store_change *c, int64_t *id, struct media_error *err)
+int media_prepare(struct arena *a, const struct media_upload *up, struct store_media *mp,
+		  struct store_media_variant *variants, size_t *nvariants, struct media_error *err)
 {
-	struct store_media_variant variants[2 * MEDIA_NWIDTHS + 1];
 	struct store_media m = { 0 };
 	const char *format = sniff(up->data), *out_format, *loader;
 	VipsImage *img = NULL, *upright = NULL, *main_img = NULL;
@@ -243,6 +242,21 @@ int media_ingest(struct db *db, struct arena *a, const struct media_upload *up,
 	m.caption = up->caption;
 	m.credit = up->credit;
 	m.variants = true;
+	*mp = m;
+	*nvariants = nv;
+	return DL_OK;
+}
+
+int media_ingest(struct db *db, struct arena *a, const struct media_upload *up,
+		 const struct store_change *c, int64_t *id, struct media_error *err)
+{
+	struct store_media_variant variants[MEDIA_NVARIANTS];
+	struct store_media m;
+	size_t nv;
+	int rc = media_prepare(a, up, &m, variants, &nv, err);
+
+	if (rc)
+		return rc;
 	rc = store_media_add(db, &m, variants, nv, c, id);
 	if (rc) {
 		err->status = rc == DL_UNAVAILABLE ? 503 : 500;

@@ -33,6 +33,13 @@ struct media_error {
 	const char *message;
 };
 
+/* The most variants one upload makes: each width in two formats, and the main image's WebP. */
+#define MEDIA_NVARIANTS (2 * MEDIA_NWIDTHS + 1)
+
+/* Validate and re-encode an upload, storing nothing: m (its data and names in `a`) and up to
+ * MEDIA_NVARIANTS variants, or the error a reader of the form should see. */
+int media_prepare(struct arena *a, const struct media_upload *up, struct store_media *m,
+		  struct store_media_variant *variants, size_t *nvariants, struct media_error *err);
 /* Validate, re-encode and store an upload; *id is the new media item. */
 int media_ingest(struct db *db, struct arena *a, const struct media_upload *up,
 		 const struct store_change *c, int64_t *id, struct media_error *err);
