@@ -7,7 +7,8 @@
 # size takes hours) and reports its time and size, then starts `dateline serve` twice on
 # free loopback ports (cache off for latencies, cache on for publish-to-visible), waits
 # until both have done their start-up work (Related News' index and its neighbour lists,
-# minutes at 1M), measures with `wrk --latency -t1 -c8 -d10s`; then publishes PUBLISHES (default 10) stories through /api/v1 (full-text index and Related
+# minutes at 1M), measures with `wrk --latency -t1 -c8 -d10s`; then publishes PUBLISHES
+# (default 10) stories through /api/v1 (full-text index and Related
 # News in the request) with bench/million_publish.py, reporting each related_refresh's time
 # from the server's debug log. BIN=PATH measures
 # another binary (an older build, for a before/after on the same database).

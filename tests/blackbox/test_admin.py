@@ -537,3 +537,13 @@ def test_related_news_follows_publishes_and_unpublishes_at_once(newsroom):
     assert related(third)[:1] == [second]
     log = open(newsroom.stderr_path).read()
     assert re.search(r"Related News index: \d+ articles, \d+ KiB, filled in", log), log
+    # Operators see the index and the keeper's remaining work; it finishes the lists.
+    def gauge(name):
+        text = ed.s.get(newsroom.admin_url + "/metrics").text
+        m = re.search(rf"^{name} (\S+)$", text, re.M)
+        return float(m.group(1)) if m else None
+    deadline = time.time() + 10
+    while gauge("dateline_related_lists_missing") != 0 and time.time() < deadline:
+        time.sleep(0.2)
+    assert gauge("dateline_related_lists_missing") == 0
+    assert gauge("dateline_related_index_articles") >= 2
