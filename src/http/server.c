@@ -3,7 +3,8 @@
  *
  * libmicrohttpd 0.9.75 pitfalls handled here: a response queued on the
  * first access-handler call is sent with "Connection: close", so we queue on
- * the second; it binds 0.0.0.0 unless given MHD_OPTION_SOCK_ADDR; idle
+ * the second; its thread pool lets one worker take a burst of connections,
+ * so listener.c accepts and each worker is a daemon of its own; idle
  * connections never time out without MHD_OPTION_CONNECTION_TIMEOUT; it
  * accepts bare LF, obs-fold and NUL bytes in the request head whatever
  * MHD_OPTION_STRICT_FOR_CLIENT says, so head_problem() checks the head itself.
@@ -13,6 +14,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
 #include <strings.h>
 #include <unistd.h>
@@ -25,14 +27,20 @@
 #include "http/compress.h"
 #include "http/framing.h"
 #include "http/http.h"
+#include "http/listener.h"
 
 /* Bodies smaller than this are not worth compressing. */
 #define GZIP_MIN_BYTES 1024
 
+struct http_worker;
+
 struct http_server {
-	struct MHD_Daemon *daemon;
+	struct listener *listener;
+	struct http_worker *workers;
+	unsigned nworkers;
+	unsigned next;            /* on_accept's round-robin start; only its thread touches it */
+	unsigned max_connections;
 	struct http_server_config cfg;
-	int port;
 	bool check_head;  /* the library is 0.9.75, whose buffer framing.c reads */
 	pthread_mutex_t log_lock;
 };
@@ -77,38 +85,6 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return req;
 }
 
-const char *http_header(struct http_request *req, const char *name)
-{
-	if (!req->conn)
-		return NULL;  /* a local request (http_local_request) has no headers */
-	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
-}
-
-struct slice http_cookie(struct http_request *req, const char *name)
-{
-	const char *v = req->conn ? MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name)
-				  : NULL;
-
-	return v ? slice_cstr(v) : (struct slice){ "", 0 };
-}
-
-void http_set_header(struct http_request *req, const char *name, const char *value)
-{
-	struct http_response *res = &req->res;
-
-	if (res->nheaders == res->alloc) {
-		size_t n = res->alloc ? res->alloc * 2 : 8;
-		struct http_header *h = ARENA_NEW_ARRAY(req->arena, struct http_header, n);
-		if (res->nheaders)
-			memcpy(h, res->headers, sizeof(*h) * res->nheaders);
-		res->headers = h;
-		res->alloc = n;
-	}
-	res->headers[res->nheaders].name = arena_strdup(req->arena, name);
-	res->headers[res->nheaders].value = arena_strdup(req->arena, value);
-	res->nheaders++;
-}
-
 void http_error(struct http_request *req, int status, const char *message)
 {
 	struct http_server *srv = req->server;
@@ -121,46 +97,6 @@ void http_error(struct http_request *req, int status, const char *message)
 	} else {
 		req->res.content_type = "text/plain; charset=utf-8";
 		strbuf_addf(&req->res.body, "%d %s: %s\n", status, http_status_text(status), message);
-	}
-}
-
-void http_redirect(struct http_request *req, int status, const char *location)
-{
-	req->res.status = status;
-	strbuf_reset(&req->res.body);
-	req->res.content_type = "text/html; charset=utf-8";
-	strbuf_addstr(&req->res.body, "<!DOCTYPE html><title>Moved</title><a href=\"");
-	strbuf_add_html(&req->res.body, location, strlen(location));
-	strbuf_addstr(&req->res.body, "\">Moved here</a>\n");
-	http_set_header(req, "Location", location);
-}
-
-const char *http_status_text(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 303: return "See Other";
-	case 304: return "Not Modified";
-	case 307: return "Temporary Redirect";
-	case 308: return "Permanent Redirect";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 422: return "Unprocessable Content";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return "Unknown";
 	}
 }
 
@@ -696,44 +632,6 @@ void http_local_result_release(struct http_local_result *r)
 	strbuf_release(&r->body);
 }
 
-static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
-{
-	const char *colon = strrchr(listen, ':');
-	char host[INET6_ADDRSTRLEN + 2];
-	size_t hlen;
-	int64_t port;
-
-	if (!colon || slice_to_int64(slice_cstr(colon + 1), 0, 65535, &port))
-		return error("--listen '%s': expected ADDRESS:PORT, e.g. 127.0.0.1:8080", listen);
-	hlen = (size_t)(colon - listen);
-	if (hlen >= sizeof(host))
-		return error("--listen '%s': address too long", listen);
-	memcpy(host, listen, hlen);
-	host[hlen] = '\0';
-	memset(ss, 0, sizeof(*ss));
-	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-		host[hlen - 1] = '\0';
-		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
-			return error("--listen '%s': bad IPv6 address", listen);
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		*len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-		if (!hlen)
-			memcpy(host, "0.0.0.0", 8);
-		if (!strcmp(host, "localhost"))
-			memcpy(host, "127.0.0.1", 10);
-		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
-			return error("--listen '%s': bad IPv4 address", listen);
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		*len = sizeof(*s4);
-	}
-	return DL_OK;
-}
-
 static void DL_PRINTF(2, 0) mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -745,14 +643,74 @@ static void DL_PRINTF(2, 0) mhd_log(void *cls, const char *fmt, va_list ap)
 	strbuf_release(&sb);
 }
 
+/* One libmicrohttpd daemon and its thread; `open` counts the connections handed to it. */
+struct http_worker {
+	struct MHD_Daemon *daemon;
+	atomic_uint open;
+};
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_worker *w = cls;
+
+	(void)conn;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		*socket_ctx = w;
+	else if (*socket_ctx)  /* closed after it started: on_accept counted it */
+		atomic_fetch_sub(&w->open, 1);
+}
+
+/*
+ * The listener's thread: give the connection to the worker with the fewest
+ * (ties in turn), so eight keep-alive connections are four per core and not
+ * eight on whichever worker woke first.
+ */
+static void on_accept(void *ctx, int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct http_server *srv = ctx;
+	unsigned n = srv->nworkers, first = srv->next++ % n, total = 0, fewest = UINT_MAX;
+	struct http_worker *best = NULL;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct http_worker *w = &srv->workers[(first + i) % n];
+		unsigned open = atomic_load(&w->open);
+
+		total += open;
+		if (open < fewest) {
+			best = w;
+			fewest = open;
+		}
+	}
+	if (total >= srv->max_connections) {
+		metrics_count(metrics_global(), "dateline_http_connections_refused_total",
+			      "Connections closed at once: the server had --max-connections open.",
+			      NULL, 1);
+		close(fd);
+		return;
+	}
+	atomic_fetch_add(&best->open, 1);
+	if (MHD_add_connection(best->daemon, fd, addr, len) != MHD_YES) {  /* it closed fd */
+		atomic_fetch_sub(&best->open, 1);
+		log_debug("http: connection dropped: %s", strerror(errno));
+	}
+}
+
+static void stop_workers(struct http_server *srv)
+{
+	for (unsigned i = 0; i < srv->nworkers; i++)
+		if (srv->workers[i].daemon)
+			MHD_stop_daemon(srv->workers[i].daemon);
+	free(srv->workers);
+}
+
 struct http_server *http_server_start(const struct http_server_config *cfg)
 {
 	struct http_server *srv = xcalloc(1, sizeof(*srv));
-	struct sockaddr_storage ss;
-	socklen_t sslen;
 	unsigned threads = cfg->threads;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
-	const union MHD_DaemonInfo *info;
+	/* No listening socket of its own: listener.c accepts and hands connections over (ITC). */
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG | MHD_USE_TURBO;
 
 	srv->cfg = *cfg;
 	/* head_problem() reads 0.9.75's buffer layout; another version may lay it out otherwise. */
@@ -761,51 +719,56 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
 		log_msg(LOG_WARN, "libmicrohttpd %s: the byte-exact request head check is made for "
 			"0.9.75 and is off", MHD_get_version());
 	pthread_mutex_init(&srv->log_lock, NULL);
-	if (parse_listen(cfg->listen, &ss, &sslen)) {
-		free(srv);
-		return NULL;
-	}
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
 	if (!threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = n > 0 ? (unsigned)n : 1;
 	}
-	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds ? cfg->timeout_seconds : 30u,
-		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections ? cfg->max_connections : 4096u,
-		/* Request line + headers must fit in this per-connection pool (an 8 KB
-		 * line plus a 8 KB cookie do). No bigger: libmicrohttpd zeroes it for
-		 * every request on a kept-alive connection, and at 64 KB that memset
-		 * was the largest cost of serving a cached page. */
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-		MHD_OPTION_END);
-	if (!srv->daemon) {
-		error("cannot listen on %s: %s", cfg->listen, strerror(errno ? errno : EADDRINUSE));
-		free(srv);
-		return NULL;
+	srv->max_connections = cfg->max_connections ? cfg->max_connections : 4096u;
+	srv->workers = xcalloc(threads, sizeof(*srv->workers));
+	srv->nworkers = threads;
+	for (unsigned i = 0; i < threads; i++) {
+		struct http_worker *w = &srv->workers[i];
+
+		w->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+			MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+			MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
+			MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds ? cfg->timeout_seconds : 30u,
+			MHD_OPTION_CONNECTION_LIMIT, srv->max_connections,
+			/* Request line + headers must fit in this per-connection pool (an 8 KB
+			 * line plus a 8 KB cookie do). No bigger: libmicrohttpd zeroes it for
+			 * every request on a kept-alive connection, and at 64 KB that memset
+			 * was the largest cost of serving a cached page. */
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+			MHD_OPTION_END);
+		if (!w->daemon) {
+			error("cannot serve %s: libmicrohttpd did not start a worker", cfg->listen);
+			goto fail;
+		}
 	}
-	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	srv->port = info ? info->port : 0;
+	srv->listener = listener_start(cfg->listen, 1024, on_accept, srv);
+	if (!srv->listener)
+		goto fail;
 	return srv;
+fail:
+	stop_workers(srv);
+	pthread_mutex_destroy(&srv->log_lock);
+	free(srv);
+	return NULL;
 }
 
 int http_server_port(const struct http_server *srv)
 {
-	return srv->port;
+	return listener_port(srv->listener);
 }
 
 void http_server_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
-	MHD_stop_daemon(srv->daemon);
+	listener_stop(srv->listener);
+	stop_workers(srv);
 	pthread_mutex_destroy(&srv->log_lock);
 	free(srv);
 }
