@@ -72,9 +72,9 @@ void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len);
 int db_step(struct db_stmt *st);
 /* Time spent in db_step() by every connection of this process, and how many steps. */
 void db_time_totals(uint64_t *ns, uint64_t *steps);
-/* Memory the embedded engine (SQLite: page caches, statements) holds in this process now
- * and at its peak; 0 and 0 when only a server database is used. */
-void db_engine_memory(int64_t *now, int64_t *peak);
+/* Memory the embedded engine (SQLite: page caches, statements) holds in this process
+ * now; 0 when only a server database is used. */
+int64_t db_engine_memory(void);
 /* Reset and clear bindings; the statement goes back to the cache. */
 void db_done(struct db_stmt *st);
 /* db_step() until done, then db_done(): for statements with no rows. */

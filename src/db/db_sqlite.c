@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/strbuf.h"
 #include "db/driver.h"
+#include "db/sqlite_mem.h"
 #include "core/text.h"
 
 struct sqlite_db {
@@ -182,6 +183,7 @@ static int sqlite_open(const char *path, struct db **out)
 
 	s->base.drv = &db_sqlite_driver;
 	s->path = xstrdup(path);
+	sqlite_mem_install();
 	rc = sqlite3_open_v2(path, &s->h,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -338,13 +340,9 @@ static int sqlite_set_bulk(struct db *db, bool on)
 	return sqlite_exec(db, on ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = FULL");
 }
 
-void db_engine_memory(int64_t *now, int64_t *peak)
+int64_t db_engine_memory(void)
 {
-	sqlite3_int64 cur = 0, hi = 0;
-
-	sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &cur, &hi, 0);
-	*now = cur;
-	*peak = hi;
+	return sqlite_mem_used();
 }
 
 static int sqlite_set_scan(struct db *db)

@@ -412,7 +412,6 @@ void engine_metrics_render(struct engine *e, struct strbuf *out)
 	struct metrics *m = metrics_global();
 	struct pagecache_stats st;
 	uint64_t ns, steps;
-	int64_t sql_now, sql_peak;
 	size_t heap_used, heap_free;
 
 	pagecache_stats(e->cache, &st);
@@ -422,9 +421,8 @@ void engine_metrics_render(struct engine *e, struct strbuf *out)
 	metrics_set(m, "dateline_page_cache_bytes", "Bytes held by the page cache.", NULL, (double)st.bytes);
 	metrics_set(m, "dateline_page_cache_budget_bytes", "The page cache's byte budget (0: off).", NULL, (double)st.budget);
 	metrics_set(m, "dateline_page_cache_pages", "Pages in the page cache.", NULL, (double)st.pages);
-	db_engine_memory(&sql_now, &sql_peak);
-	metrics_set(m, "dateline_sqlite_memory_bytes", "Memory SQLite holds: page caches, statements.", NULL, (double)sql_now);
-	metrics_set(m, "dateline_sqlite_memory_peak_bytes", "The most SQLite has held since start.", NULL, (double)sql_peak);
+	metrics_set(m, "dateline_sqlite_memory_bytes", "Memory SQLite holds: page caches, statements.", NULL,
+		    (double)db_engine_memory());
 	alloc_heap_stats(&heap_used, &heap_free);
 	metrics_set(m, "dateline_heap_in_use_bytes", "Bytes in live malloc allocations.", NULL, (double)heap_used);
 	metrics_set(m, "dateline_heap_free_bytes", "Bytes freed but kept by malloc for reuse.", NULL, (double)heap_free);

@@ -105,7 +105,6 @@ static void test_engine_adds_cache_and_database_totals(void **state)
 	p = strstr(out.buf, "\ndateline_sqlite_memory_bytes ");
 	assert_non_null(p);
 	assert_true(atof(p + strlen("\ndateline_sqlite_memory_bytes ")) > 0);
-	assert_non_null(strstr(out.buf, "\ndateline_sqlite_memory_peak_bytes "));
 	assert_non_null(strstr(out.buf, "\ndateline_heap_in_use_bytes "));
 	assert_non_null(strstr(out.buf, "\ndateline_heap_free_bytes "));
 	engine_free(e);
