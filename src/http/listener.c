@@ -24,6 +24,7 @@ struct listener {
 	int fd;
 	int wake[2];  /* listener_stop() writes to wake[1] */
 	int port;
+	time_t warned;  /* the last out-of-descriptors warning */
 	pthread_t thread;
 	listener_accept_fn fn;
 	void *ctx;
@@ -118,8 +119,12 @@ static bool accept_all(struct listener *l)
 		case ENFILE:
 		case ENOBUFS:
 		case ENOMEM:
-			log_msg(LOG_WARN, "http: cannot accept a connection: %s; pausing 50 ms",
-				strerror(errno));
+			if (time(NULL) >= l->warned + 10) {  /* once per 10 s, not per pause */
+				log_msg(LOG_WARN, "http: cannot accept connections: %s; pausing 50 ms "
+					"at a time (raise `ulimit -n` or lower --max-connections)",
+					strerror(errno));
+				l->warned = time(NULL);
+			}
 			return false;
 		default:
 			/* ECONNABORTED, EPROTO, ...: that one connection is gone. */

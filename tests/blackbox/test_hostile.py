@@ -1,5 +1,6 @@
 """Hostile clients against the real server: idle floods, slowloris, and framing that
 two parsers could read two ways (request smuggling). Normal readers keep being served."""
+import os
 import re
 import resource
 import socket
@@ -146,6 +147,87 @@ def test_idle_flood_and_slowloris_do_not_starve_readers(site):
         for s in socks:
             s.close()
     assert site.get("/").status_code == 200
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until(check, seconds=5):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def serves(url):
+    try:
+        return requests.get(url + "/", timeout=5).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+def test_connections_past_max_connections_are_closed_and_the_rest_served(tmp_path):
+    from conftest import Server, make_demo_db
+    srv = Server(make_demo_db(str(tmp_path)), ["--max-connections", "20"])
+    host, port = srv.url[len("http://"):].split(":")
+    socks = []
+    try:
+        socks = [socket.create_connection((host, int(port)), timeout=5) for _ in range(20)]
+        time.sleep(0.2)  # the twenty are handed to the workers
+        # The 21st is accepted and closed at once: no answer, end of file (or a reset).
+        with socket.create_connection((host, int(port)), timeout=5) as extra:
+            extra.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            try:
+                assert extra.recv(100) == b""
+            except ConnectionResetError:
+                pass
+        # Those already open are served.
+        socks[0].sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert socks[0].recv(100).startswith(b"HTTP/1.1 200 ")
+        # Once some close, new readers are served again.
+        for s in socks[10:]:
+            s.close()
+        del socks[10:]
+        assert wait_until(lambda: serves(srv.url))
+    finally:
+        for s in socks:
+            s.close()
+        srv.stop()
+
+
+def test_out_of_descriptors_pauses_accepting_and_recovers(tmp_path):
+    """With `ulimit -n` below the connection limit the server runs out of descriptors:
+    it says so once (not per connection), does not spin, and serves again afterwards."""
+    from conftest import Server, make_demo_db
+    db = make_demo_db(str(tmp_path))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (128, hard))  # the server inherits it
+    try:
+        srv = Server(db)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    host, port = srv.url[len("http://"):].split(":")
+    socks = []
+    try:
+        for _ in range(200):  # the kernel's backlog takes what the server cannot
+            socks.append(socket.create_connection((host, int(port)), timeout=5))
+        assert wait_until(lambda: "cannot accept connections" in open(srv.stderr_path).read())
+        before = cpu_seconds(srv.proc.pid)
+        time.sleep(1.0)
+        assert cpu_seconds(srv.proc.pid) - before < 0.3, "the accepting thread spins"
+        for s in socks:
+            s.close()
+        socks = []
+        assert wait_until(lambda: serves(srv.url), 10)
+        assert open(srv.stderr_path).read().count("cannot accept connections") <= 2
+    finally:
+        for s in socks:
+            s.close()
+        srv.stop()
 
 
 def test_hsts_only_when_https_is_configured():
