@@ -38,12 +38,26 @@ free_port() {
   /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 port_dl=$(free_port) port_ng=$(free_port) port_un=$(free_port)
-$bin serve --db "$db" --listen 127.0.0.1:$port_dl --access-log "$work/dateline.access.log" \
+# No editorial listener: two servers would both try its default port, and one would exit.
+$bin serve --db "$db" --listen 127.0.0.1:$port_dl --admin-listen off --access-log "$work/dateline.access.log" \
   2>"$work/dateline.log" &
-$bin serve --db "$db" --listen 127.0.0.1:$port_un --access-log "$work/uncached.access.log" \
+$bin serve --db "$db" --listen 127.0.0.1:$port_un --admin-listen off --access-log "$work/uncached.access.log" \
   --cache-size 0 2>"$work/uncached.log" &
-for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$port_dl/ && break; sleep 0.1; done
-for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$port_un/ && break; sleep 0.1; done
+wait_up() {  # port, log: the server answers, or its log explains why not
+  for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$1/" && return; sleep 0.1; done
+  echo "the server on port $1 did not answer in 10 s; its log:" >&2; cat "$2" >&2; exit 1
+}
+wait_up "$port_dl" "$work/dateline.log"
+wait_up "$port_un" "$work/uncached.log"
+# Measure the steady state: each server's Related News keeper first lists every article's
+# neighbours in the background (about a minute at 10,000 articles), using a core meanwhile.
+t0=$(date +%s)
+until grep -q "every article's neighbours listed" "$work/dateline.log" &&
+      grep -q "every article's neighbours listed" "$work/uncached.log"; do
+  (( $(date +%s) - t0 < 600 )) || { echo "Related News keepers not done in 600 s" >&2; exit 1; }
+  sleep 1
+done
+echo "both servers' Related News keepers done $(( $(date +%s) - t0 )) s after start"
 
 # One article from the middle of the archive: the page a reader arrives at from a link.
 path=$(sqlite3 "$db" "SELECT '/' || c.slug || '/' || a.slug || '/' FROM articles a
