@@ -35,6 +35,8 @@ static struct {
 	struct related_index *idx;
 	struct text_analyzer *ta;
 	time_t synced_at;
+	bool syncing;               /* a re-sync is reading the window, the lock released */
+	uint64_t changes;           /* articles put or forgotten outside a sync, index swaps */
 	struct ticker *keeper;      /* the server's keeper thread, if any */
 	int64_t pending[256];       /* PENDING_MAX: neighbours to refresh in the background */
 	size_t npending;
@@ -137,6 +139,42 @@ static void note_stale(void *ctx, const struct ri_meta *m)
 	}
 }
 
+static double seconds_since(const struct timespec *t0);
+
+/* Unlocked reads of the window a re-sync tries before reading it under the lock. */
+#define SYNC_TRIES 3
+
+/*
+ * Read the newest WINDOW published articles (lock held on return). A re-sync
+ * reads them with the lock released, so publishes and readers' Related News
+ * do not wait behind it (80 ms at a million articles: the rows are wide).
+ * If the index changed meanwhile, the window may lack a story just put in or
+ * hold one just forgotten: it is read again, under the lock after SYNC_TRIES.
+ * DL_CONFLICT: another database's index replaced this one meanwhile.
+ */
+static int read_window(struct db *db, struct arena *rows, struct store_related_doc **docs,
+		       size_t *n)
+{
+	if (!related.synced_at)  /* the first fill: nothing to serve until it is done */
+		return store_related_window(db, rows, WINDOW, docs, n);
+	for (int i = 0; i < SYNC_TRIES; i++) {
+		uint64_t changes = related.changes;
+		int r;
+
+		related.syncing = true;
+		pthread_mutex_unlock(&shared_lock);
+		r = store_related_window(db, rows, WINDOW, docs, n);
+		pthread_mutex_lock(&shared_lock);
+		related.syncing = false;
+		if (strcmp(related.url, db_url(db)))
+			return DL_CONFLICT;
+		if (r || related.changes == changes)
+			return r;
+		arena_reset(rows);
+	}
+	return store_related_window(db, rows, WINDOW, docs, n);
+}
+
 /*
  * Make the index match the database's newest WINDOW published articles:
  * new or changed ones (by updated_at) are read and analysed, the rest are
@@ -148,9 +186,15 @@ static int sync_window(struct db *db)
 	struct arena *rows = arena_new(0);
 	struct terms t = { .arena = arena_new(0) };
 	struct stale s = { 0 };
+	struct timespec t0;
+	double read_s;
 	int64_t *seen;
-	size_t n, added = 0;
-	int r = store_related_window(db, rows, WINDOW, &docs, &n);
+	size_t n = 0, added = 0;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = read_window(db, rows, &docs, &n);
+	read_s = seconds_since(&t0);
 
 	seen = xcalloc(n ? n : 1, sizeof(*seen));
 	for (size_t i = 0; !r && i < n; i++) {
@@ -176,8 +220,10 @@ static int sync_window(struct db *db)
 			ri_shrink(related.idx);
 		ri_prepare(related.idx);
 		related.synced_at = time(NULL);
-		log_debug("related: index synced, %zu articles (%zu read, %zu dropped), %zu KiB",
-		      ri_count(related.idx), added, s.ngone, ri_bytes(related.idx) / 1024);
+		log_debug("related: index synced, %zu articles (%zu read, %zu dropped), %zu KiB,"
+			  " %.1f ms (the window's rows %.1f ms)", ri_count(related.idx), added,
+			  s.ngone, ri_bytes(related.idx) / 1024, seconds_since(&t0) * 1e3,
+			  read_s * 1e3);
 	}
 	free(s.gone);
 	free(seen);
@@ -197,15 +243,21 @@ static int acquire(struct db *db, time_t max_age)
 		pthread_mutex_unlock(&shared_lock);
 		return error("no English stemmer available");
 	}
-	if (!related.url || strcmp(related.url, url)) {
-		ri_free(related.idx);
-		free(related.url);
-		related.idx = ri_new();
-		related.url = xstrdup(url);
-		related.synced_at = 0;
+	/* Another database's index may have replaced this one while a re-sync read. */
+	while (!r && (!related.url || strcmp(related.url, url) ||
+		      (time(NULL) - related.synced_at >= max_age && !related.syncing))) {
+		if (!related.url || strcmp(related.url, url)) {
+			ri_free(related.idx);
+			free(related.url);
+			related.idx = ri_new();
+			related.url = xstrdup(url);
+			related.synced_at = 0;
+			related.changes++;
+		}
+		r = sync_window(db);  /* a re-sync already running elsewhere is left to finish */
+		if (r == DL_CONFLICT)
+			r = DL_OK;  /* swap back and fill */
 	}
-	if (time(NULL) - related.synced_at >= max_age)
-		r = sync_window(db);
 	if (r)
 		pthread_mutex_unlock(&shared_lock);
 	return r;
@@ -505,6 +557,7 @@ static int refresh(struct db *db, int64_t id, size_t max, bool reindex)
 	if (reindex) {
 		r = index_doc(db, &d, &t);
 		trim();
+		related.changes++;
 	}
 	if (!r)
 		r = rank_locked(db, &d, &reranked, reindex ? PUBLISH_LIST_BUDGET : SIZE_MAX, max,
@@ -538,8 +591,10 @@ int related_refresh(struct db *db, int64_t id, size_t max)
 void related_forget(struct db *db, int64_t id)
 {
 	pthread_mutex_lock(&shared_lock);
-	if (related.idx && related.url && !strcmp(related.url, db_url(db)))
+	if (related.idx && related.url && !strcmp(related.url, db_url(db))) {
 		ri_forget(related.idx, id);
+		related.changes++;
+	}
 	pthread_mutex_unlock(&shared_lock);
 }
 
@@ -555,6 +610,7 @@ int related_rebuild(struct db *db, size_t max, bool rerank,
 		max = ARRAY_SIZE(out);
 	pthread_mutex_lock(&shared_lock);
 	related.synced_at = 0;  /* start from what the database holds now */
+	related.changes++;
 	pthread_mutex_unlock(&shared_lock);
 	r = store_published_ids(db, &ids, &n);
 	for (size_t i = 0; !r && i < n; i++) {
