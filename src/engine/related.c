@@ -139,7 +139,19 @@ static void note_stale(void *ctx, const struct ri_meta *m)
 	}
 }
 
-static double seconds_since(const struct timespec *t0);
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Whether the index is the one filled from database `url` (lock held). */
+static bool indexes(const char *url)
+{
+	return related.url && !strcmp(related.url, url);
+}
 
 /* Unlocked reads of the window a re-sync tries before reading it under the lock. */
 #define SYNC_TRIES 3
@@ -166,7 +178,7 @@ static int read_window(struct db *db, struct arena *rows, struct store_related_d
 		r = store_related_window(db, rows, WINDOW, docs, n);
 		pthread_mutex_lock(&shared_lock);
 		related.syncing = false;
-		if (strcmp(related.url, db_url(db)))
+		if (!indexes(db_url(db)))
 			return DL_CONFLICT;
 		if (r || related.changes == changes)
 			return r;
@@ -244,9 +256,9 @@ static int acquire(struct db *db, time_t max_age)
 		return error("no English stemmer available");
 	}
 	/* Another database's index may have replaced this one while a re-sync read. */
-	while (!r && (!related.url || strcmp(related.url, url) ||
+	while (!r && (!indexes(url) ||
 		      (time(NULL) - related.synced_at >= max_age && !related.syncing))) {
-		if (!related.url || strcmp(related.url, url)) {
+		if (!indexes(url)) {
 			ri_free(related.idx);
 			free(related.url);
 			related.idx = ri_new();
@@ -266,14 +278,6 @@ static int acquire(struct db *db, time_t max_age)
 static void release_lock(void)
 {
 	pthread_mutex_unlock(&shared_lock);
-}
-
-static double seconds_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 /* The index's size, for /metrics (under the lock). */
@@ -591,7 +595,7 @@ int related_refresh(struct db *db, int64_t id, size_t max)
 void related_forget(struct db *db, int64_t id)
 {
 	pthread_mutex_lock(&shared_lock);
-	if (related.idx && related.url && !strcmp(related.url, db_url(db))) {
+	if (related.idx && indexes(db_url(db))) {
 		ri_forget(related.idx, id);
 		related.changes++;
 	}
